@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+// The connection policy in one place: how long silence may last, how soon to re-attach, and when to stop
+// trying to log in. Pure: time and randomness come in as arguments, so every rule is testable with a table.
+
+export interface Timing {
+  /** TCP (and TLS) connect limit. */
+  connectTimeoutMs: number
+  /**
+   * Limit for the response headers. Generous: some firmware sends its status line only when it has something
+   * to send (dahua-protocol.md 1.2), and `heartbeat` makes that within one interval.
+   */
+  headersTimeoutMs: number
+  /** Idle limit for a camera that has not (yet) sent a heartbeat on this connection (Scrypted uses 5 min). */
+  silentCameraMs: number
+  /** Silence, in heartbeat intervals, after which a heartbeating stream is dead (issue: more than 3). */
+  heartbeatMisses: number
+  /** Overrides `heartbeatMisses x interval` (tests shrink it; cameras cannot heartbeat faster than 1 s). */
+  stallMs?: number
+  /** A stream that delivered data for this long was healthy: when it ends, re-attach at once. */
+  healthyAfterMs: number
+  retryBaseMs: number
+  /** An unreachable camera is tried at least this often. */
+  retryCapMs: number
+  /** Failed attaches in a row that could not reach the camera before the badge says "unreachable". */
+  unreachableAfter: number
+  /** TCP keepalive idle time: a silent dead peer is noticed about 20 s after it (libuv probes 1 s x 10). */
+  keepAliveInitialDelayMs: number
+  /** Refused logins in a row after which no login is tried (Dahua locks accounts after 3-5 failures). */
+  maxRefusals: number
+  /** How long to stay away after `maxRefusals`; Dahua locks the source IP for about 30 min (rroller#729). */
+  authCooldownMs: number
+}
+
+export const DEFAULT_TIMING: Timing = {
+  connectTimeoutMs: 10_000,
+  headersTimeoutMs: 30_000,
+  silentCameraMs: 5 * 60_000,
+  heartbeatMisses: 3,
+  healthyAfterMs: 3_000,
+  retryBaseMs: 500,
+  retryCapMs: 30_000,
+  unreachableAfter: 3,
+  keepAliveInitialDelayMs: 10_000,
+  maxRefusals: 3,
+  authCooldownMs: 30 * 60_000,
+}
+
+/**
+ * The wait before attach number `failures + 1` after `failures` failed attaches in a row (>= 1): exponential
+ * from `retryBaseMs`, capped at `retryCapMs`, with up to 20 % jitter taken off so that many cameras behind one
+ * Node-RED do not retry in lock step. `random` is in [0, 1).
+ */
+export function retryDelayMs(failures: number, timing: Timing, random: number): number {
+  const exponent = Math.min(Math.max(failures, 1) - 1, 30)
+  const delay = Math.min(timing.retryCapMs, timing.retryBaseMs * 2 ** exponent)
+  return Math.round(delay * (1 - 0.2 * random))
+}
+
+/**
+ * How long the stream may be silent before it is declared dead. Once the camera has heartbeated on this
+ * connection, more than `heartbeatMisses` intervals; before that (or on firmware that never heartbeats,
+ * hb#21) the long fallback, so that such a camera is not torn down every few seconds.
+ */
+export function idleLimitMs(heartbeatSeen: boolean, heartbeatSeconds: number, timing: Timing): number {
+  if (!heartbeatSeen) {
+    return timing.silentCameraMs
+  }
+  return timing.stallMs ?? timing.heartbeatMisses * heartbeatSeconds * 1000
+}
+
+/**
+ * Counts refused logins across everything that logs in to one camera. A single 401 is not proof of a wrong
+ * password (connection limits and nonce races answer 401 too, rroller#603, #714), so a few are allowed; after
+ * `maxRefusals` in a row nothing logs in until the cool-down ends, because every further try renews Dahua's
+ * lock on the account or the source address.
+ */
+export class LoginBudget {
+  private refusals = 0
+  private blockedUntil = 0
+
+  constructor(private readonly timing: Timing) {}
+
+  /** Records a refusal; true when the budget is now spent. */
+  refuse(now: number): boolean {
+    this.refusals++
+    if (this.refusals >= this.timing.maxRefusals) {
+      this.blockedUntil = now + this.timing.authCooldownMs
+      return true
+    }
+    return false
+  }
+
+  accept(): void {
+    this.refusals = 0
+    this.blockedUntil = 0
+  }
+
+  /** ms until a login may be tried again; 0 when it may be tried now. */
+  waitMs(now: number): number {
+    return Math.max(0, this.blockedUntil - now)
+  }
+
+  get refused(): number {
+    return this.refusals
+  }
+}

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// The shared vocabulary of every layer: what a camera event is, what a camera connection can be doing,
+// and how a camera is addressed. Plain types only; no behaviour lives here.
+
+/** One event as the camera sent it: `Code=<code>;action=<action>;index=<index>[;data=<data>]`. */
+export interface CameraEvent {
+  code: string
+  /** Start, Stop, Pulse or State on every firmware seen; anything else is passed through as sent. */
+  action: string
+  /** The number the camera sent: a 0-based video channel (for AlarmLocal, the alarm input). */
+  index: number
+  /** The parsed JSON of `data=`, its raw text when it is not JSON, absent when the event has none. */
+  data?: unknown
+}
+
+/**
+ * What the one attach stream of a camera is doing.
+ * - `connecting`: the first attach since start.
+ * - `connected`: the camera answered 200 and the stream is open.
+ * - `retrying`: the stream was lost or refused; a new attach is scheduled or under way.
+ * - `unreachable`: several attaches in a row could not reach the camera at all; still retrying.
+ * - `auth-failed`: logins were refused; no login is tried until the cool-down ends or the client restarts.
+ * - `tls-refused`: the camera's certificate was not accepted; still retrying slowly.
+ * - `stopped`: no stream is wanted.
+ */
+export type ConnectionState =
+  | 'connecting'
+  | 'connected'
+  | 'retrying'
+  | 'unreachable'
+  | 'auth-failed'
+  | 'tls-refused'
+  | 'stopped'
+
+/** Why a stream ended or an attach failed. `detail` is a short text without secrets (an HTTP status, an error code). */
+export interface FailureReason {
+  kind: 'closed' | 'stalled' | 'network' | 'timeout' | 'http' | 'auth' | 'tls'
+  detail?: string
+}
+
+export interface StateChange {
+  state: ConnectionState
+  reason?: FailureReason
+  /** When the next attach is due (ms from now), for states that retry. */
+  retryInMs?: number
+}
+
+export interface CameraAddress {
+  host: string
+  port: number
+  protocol: 'http' | 'https'
+  /** false accepts a self-signed certificate (https only). */
+  verifyTls: boolean
+}
+
+export interface CameraCredentials {
+  username: string
+  password: string
+}

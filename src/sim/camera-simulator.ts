@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: Apache-2.0
+// A scriptable Dahua camera on a real socket: digest or basic login, the attach stream with heartbeats, and
+// the faults real cameras have (drops, stalls, refused connections, error statuses, garbage, an endless
+// part). The tests, `npm start`'s demo and users without a camera all use this one.
+
+import { createHash, randomBytes } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import http from 'node:http'
+import https from 'node:https'
+import type { Socket } from 'node:net'
+import type { CameraEvent } from '../lib/types'
+import { BOUNDARY, encodeEvent, formatHeartbeat, formatPart, type PartFormat } from './wire'
+
+export interface SimulatorOptions {
+  host?: string
+  /** 0 picks a free port. */
+  port?: number
+  username?: string
+  password?: string
+  /** `basic`: old firmware that only knows Basic (`realm="Device_CGI"`, rroller#583). */
+  auth?: 'digest' | 'basic'
+  /** Overrides the heartbeat interval the client asks for (tests use fractions of a second). */
+  heartbeatMs?: number
+  /** false: firmware that ignores `heartbeat=` and never sends one (hb#21). */
+  heartbeats?: boolean
+  /** Serve https with this key and certificate. */
+  tls?: { key: string | Buffer; cert: string | Buffer }
+  deviceType?: string
+  serialNumber?: string
+}
+
+export interface SimulatorRequest {
+  url: string
+  /** `none`: no credentials (a challenge was sent); `ok`; `refused`: wrong credentials. */
+  auth: 'none' | 'ok' | 'refused'
+  status: number
+}
+
+interface Stream {
+  res: http.ServerResponse
+  heartbeat: NodeJS.Timeout | undefined
+  stalled: boolean
+}
+
+export interface SimulatorEvents {
+  request: [SimulatorRequest]
+  attach: []
+  detach: []
+}
+
+export class CameraSimulator extends EventEmitter<SimulatorEvents> {
+  readonly requests: SimulatorRequest[] = []
+  /** Attaches answered 200 since start. */
+  attaches = 0
+  refusedLogins = 0
+  username: string
+  password: string
+  private readonly options: SimulatorOptions
+  private readonly server: http.Server
+  private readonly streams = new Set<Stream>()
+  private readonly sockets = new Set<Socket>()
+  private readonly nonces = new Set<string>()
+  private forcedStatus: number | undefined
+  private boundPort = 0
+
+  constructor(options: SimulatorOptions = {}) {
+    super()
+    this.options = options
+    this.username = options.username ?? 'admin'
+    this.password = options.password ?? 'admin'
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res)
+    this.server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler)
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket)
+      socket.on('close', () => this.sockets.delete(socket))
+    })
+    // A TLS handshake the client refused is the client's business; it must not take the simulator down.
+    this.server.on('tlsClientError', () => undefined)
+  }
+
+  get port(): number {
+    return this.boundPort
+  }
+
+  get url(): string {
+    return `${this.options.tls ? 'https' : 'http'}://${this.options.host ?? '127.0.0.1'}:${this.boundPort}`
+  }
+
+  /** Attach streams open right now. */
+  get openStreams(): number {
+    return this.streams.size
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(this.boundPort || this.options.port || 0, this.options.host ?? '127.0.0.1', () => {
+        this.server.off('error', reject)
+        resolve()
+      })
+    })
+    const address = this.server.address()
+    this.boundPort = typeof address === 'object' && address ? address.port : 0
+    return this.boundPort
+  }
+
+  async close(): Promise<void> {
+    this.drop()
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    for (const socket of this.sockets) {
+      socket.destroy()
+    }
+    await closed
+  }
+
+  /** Sends one event to every open stream. */
+  send(event: CameraEvent, format?: PartFormat): void {
+    this.sendRaw(formatPart(encodeEvent(event), format))
+  }
+
+  /** Writes bytes as they are to every open stream (garbage, hand-made parts). */
+  sendRaw(bytes: string | Buffer): void {
+    for (const stream of this.streams) {
+      if (!stream.stalled) {
+        stream.res.write(bytes)
+      }
+    }
+  }
+
+  /** Starts a part that claims a huge length and sends `bytes` of it (default 2 MiB), then nothing more of it. */
+  sendEndlessPart(bytes = 2 * 1024 * 1024): void {
+    this.sendRaw(`--${BOUNDARY}\r\nContent-Type: text/plain\r\nContent-Length:999999999\r\n\r\nCode=Endless;data=`)
+    const block = Buffer.alloc(64 * 1024, 0x78)
+    for (let sent = 0; sent < bytes; sent += block.length) {
+      this.sendRaw(block)
+    }
+  }
+
+  /** The camera drops every stream (reboot, network cut). */
+  drop(): void {
+    for (const stream of this.streams) {
+      stream.res.socket?.destroy()
+    }
+  }
+
+  /** Every open stream goes silent with its socket left open: a half-open connection. */
+  stall(): void {
+    for (const stream of this.streams) {
+      stream.stalled = true
+      clearInterval(stream.heartbeat)
+    }
+  }
+
+  /** Answer every attach with this status (a number), or normally again (undefined). */
+  respondWith(status: number | undefined): void {
+    this.forcedStatus = status
+  }
+
+  /** Stop accepting TCP connections (ECONNREFUSED) and drop what is open; `false` listens again. */
+  async refuseConnections(refuse: boolean): Promise<void> {
+    if (refuse) {
+      await this.close()
+    } else {
+      await this.listen()
+    }
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const url = req.url ?? '/'
+    const record = (auth: SimulatorRequest['auth'], status: number): void => {
+      const request = { url, auth, status }
+      this.requests.push(request)
+      this.emit('request', request)
+    }
+    const auth = this.checkAuth(req)
+    if (auth !== 'ok') {
+      if (auth === 'refused') {
+        this.refusedLogins++
+      }
+      record(auth, 401)
+      // Dahua answers Connection: close and a fresh nonce on every challenge (rroller#603).
+      res.writeHead(401, { 'WWW-Authenticate': this.challenge(), Connection: 'close', 'Content-Type': 'text/plain' })
+      res.end('Error\r\nInvalid Authority!\r\n')
+      return
+    }
+    if (!url.startsWith('/cgi-bin/eventManager.cgi?action=attach')) {
+      record('ok', 404)
+      res.writeHead(404, { Connection: 'close' })
+      res.end('Error\r\nBad Request!\r\n')
+      return
+    }
+    // Old firmware answers 400 to percent-encoded brackets (HA#33875).
+    if (/%5B|%5D/i.test(url)) {
+      record('ok', 400)
+      res.writeHead(400, { Connection: 'close' })
+      res.end('Error\r\nBad Request!\r\n')
+      return
+    }
+    if (this.forcedStatus !== undefined) {
+      record('ok', this.forcedStatus)
+      res.writeHead(this.forcedStatus, { Connection: 'close' })
+      res.end('Error\r\n')
+      return
+    }
+    record('ok', 200)
+    this.attach(url, res)
+  }
+
+  private attach(url: string, res: http.ServerResponse): void {
+    // A camera's stream is close-delimited: no Content-Length and no chunked encoding (dahua-protocol.md 1.2).
+    res.removeHeader('Transfer-Encoding')
+    res.writeHead(200, {
+      'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
+      'Cache-Control': 'no-cache',
+      Connection: 'close',
+    })
+    res.flushHeaders()
+    const stream: Stream = { res, heartbeat: undefined, stalled: false }
+    const seconds = Number(/[?&]heartbeat=(\d+)/.exec(url)?.[1] ?? 0)
+    const interval = this.options.heartbeatMs ?? seconds * 1000
+    if (this.options.heartbeats !== false && interval > 0) {
+      stream.heartbeat = setInterval(() => res.write(formatHeartbeat()), interval)
+      res.write(formatHeartbeat())
+    }
+    this.streams.add(stream)
+    this.attaches++
+    res.on('close', () => {
+      clearInterval(stream.heartbeat)
+      this.streams.delete(stream)
+      this.emit('detach')
+    })
+    this.emit('attach')
+  }
+
+  private challenge(): string {
+    if (this.options.auth === 'basic') {
+      return 'Basic realm="Device_CGI"'
+    }
+    const nonce = randomBytes(12).toString('hex')
+    this.nonces.add(nonce)
+    if (this.nonces.size > 1000) {
+      this.nonces.delete(this.nonces.values().next().value as string)
+    }
+    return `Digest realm="${this.realm}", qop="auth", nonce="${nonce}", opaque="${md5(this.realm)}"`
+  }
+
+  private get realm(): string {
+    return `Login to ${this.options.serialNumber ?? 'SIM0000001'}`
+  }
+
+  private checkAuth(req: http.IncomingMessage): 'none' | 'ok' | 'refused' {
+    const header = req.headers.authorization ?? ''
+    if (this.options.auth === 'basic') {
+      if (!header.startsWith('Basic ')) {
+        return 'none'
+      }
+      const [user, ...rest] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':')
+      return user === this.username && rest.join(':') === this.password ? 'ok' : 'refused'
+    }
+    if (!header.startsWith('Digest ')) {
+      return 'none'
+    }
+    const fields = parseDigest(header.slice(7))
+    const { username, nonce, uri, response, qop, nc, cnonce } = fields
+    // The signed uri must be the request target byte for byte, brackets included (dahua-protocol.md 2.2).
+    if (!nonce || !this.nonces.has(nonce) || uri !== req.url || username !== this.username) {
+      return 'refused'
+    }
+    const ha1 = md5(`${this.username}:${this.realm}:${this.password}`)
+    const ha2 = md5(`${req.method ?? 'GET'}:${uri}`)
+    const expected = qop ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`)
+    return response === expected ? 'ok' : 'refused'
+  }
+}
+
+function parseDigest(text: string): Record<string, string | undefined> {
+  const fields: Record<string, string> = {}
+  for (const match of text.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]*))/g)) {
+    fields[match[1] as string] = match[2] ?? match[3] ?? ''
+  }
+  return fields
+}
+
+function md5(text: string): string {
+  return createHash('md5').update(text).digest('hex')
+}
