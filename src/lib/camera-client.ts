@@ -34,7 +34,8 @@ export type StreamWarning =
 
 export interface CameraClientEvents {
   state: [StateChange]
-  event: [CameraEvent]
+  /** The event and when its part arrived (ms since the epoch). */
+  event: [CameraEvent, number]
   heartbeat: []
   warning: [StreamWarning]
 }
@@ -246,9 +247,10 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
             if (decoded.trailing !== undefined) {
               this.emit('warning', { kind: 'invalid-event', reason: 'text after the event', sample: decoded.trailing })
             }
+            const receivedAt = this.now()
             for (const event of decoded.events) {
               try {
-                this.emit('event', event)
+                this.emit('event', event, receivedAt)
               } catch (err) {
                 // A listener threw: say so, and keep delivering to the others and the stream alive.
                 this.emit('warning', { kind: 'invalid-event', reason: `listener failed: ${describe(err)}`, sample: '' })

@@ -52,6 +52,7 @@ const TOKEN = new Uint8Array(256)
 for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") {
   TOKEN[c.charCodeAt(0)] = 1
 }
+const STRAY_STATUS = Buffer.from('\nHTTP/1.', 'latin1')
 const CONTENT_LENGTH = /^content-length[ \t]*:[ \t]*(\d+)[ \t]*$/i
 
 type Mode = 'seek' | 'headers' | 'body'
@@ -67,7 +68,9 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
   const maxPartBytes = options.maxPartBytes ?? DEFAULT_MAX_PART_BYTES
   // Longest marker is `-- <token>`: a tail this long may hold a marker cut by the end of a read.
   const markerTail = token.length + 3
-  const markers = ['--', '-- '].map((dashes) => Buffer.concat([Buffer.from(dashes, 'latin1'), token]))
+  const intruders = [Buffer.from('HTTP/1.', 'latin1')].concat(
+    ['--', '-- '].map((dashes) => Buffer.concat([Buffer.from(dashes, 'latin1'), token])),
+  )
 
   let store = Buffer.alloc(64 * 1024)
   let start = 0 // first unconsumed byte
@@ -254,15 +257,17 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
     const marker = findMarker(start + Math.max(0, scanned - markerTail), limit, start)
     if (marker >= 0) {
       // The next boundary came first: a part without Content-Length, or one whose Content-Length overstates
-      // what was sent (dahua-protocol.md 1.5). The boundary wins.
-      emit(start, trimLineEnds(start, marker))
+      // what was sent (dahua-protocol.md 1.5). The boundary wins, and a stray status block before it is not body.
+      const stray = store.subarray(0, marker).indexOf(STRAY_STATUS, start)
+      emit(start, trimLineEnds(start, stray >= 0 ? stray : marker))
+      start = marker
       return true
     }
     if (contentLength !== undefined && available >= contentLength) {
       const bodyEnd = start + contentLength
-      // A Content-Length a few bytes too large reaches into the next marker: cut before it so that the next
-      // part is not lost.
-      const cut = partialMarkerAt(start, bodyEnd)
+      // A Content-Length a few bytes too large reaches into what follows the body: the next marker or a stray
+      // status block. Cut before it so that the next part is not lost.
+      const cut = intrusionAt(start, bodyEnd)
       emit(start, cut >= 0 ? trimLineEnds(start, cut) : bodyEnd)
       if (cut >= 0) {
         start = cut
@@ -278,8 +283,7 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
   }
 
   function couldBeHeader(from: number, to: number): boolean {
-    const text = store.toString('latin1', from, Math.min(to, from + 5))
-    if ('HTTP/'.startsWith(text) || text === 'HTTP/') {
+    if ('HTTP/'.startsWith(store.toString('latin1', from, Math.min(to, from + 5)))) {
       return true
     }
     for (let i = from; i < to; i++) {
@@ -315,14 +319,21 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
     return to
   }
 
-  /** Start of a line at the end of [from, to) that begins a boundary marker cut off at `to`, or -1. */
-  function partialMarkerAt(from: number, to: number): number {
+  /**
+   * Where a body of [from, to) really ends when something that is not body reached into it: the start of a
+   * stray status line inside it, or of a last line that begins a marker or status line cut off at `to`; or -1.
+   */
+  function intrusionAt(from: number, to: number): number {
+    const stray = store.subarray(0, to).indexOf(STRAY_STATUS, from)
+    if (stray >= 0) {
+      return stray + 1
+    }
     const lineStart = store.lastIndexOf(LF, to - 1) + 1
     if (lineStart <= from || lineStart >= to) {
       return -1
     }
     const rest = store.subarray(lineStart, to)
-    return markers.some((m) => rest.length < m.length && m.subarray(0, rest.length).equals(rest)) ? lineStart : -1
+    return intruders.some((m) => rest.length < m.length && m.subarray(0, rest.length).equals(rest)) ? lineStart : -1
   }
 
   return {

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: Apache-2.0
+// Node-RED glue for the `dahua-camera` config node: turns its settings into one CameraClient, starts the
+// stream for the first event node that registers and stops it after the last (core 10-mqtt.js's pattern), and
+// logs what the stream does. No parsing, auth or retry policy lives here.
+
+import type { Node, NodeAPI, NodeDef } from 'node-red'
+import { CameraClient, type StreamWarning } from './lib/camera-client'
+import { reasonText } from './lib/badge'
+import type { CameraIdentity } from './lib/message'
+import type { Timing } from './lib/policy'
+import type { CameraCredentials, ConnectionState, StateChange } from './lib/types'
+
+export interface DahuaCameraConfig extends NodeDef {
+  host: string
+  port: string | number
+  protocol: 'http' | 'https'
+  verifyTls: boolean
+  heartbeat: string | number
+}
+
+export interface DahuaCameraNode extends Node<Partial<CameraCredentials>> {
+  /** Undefined when the settings are unusable (no host); `problem` then says why. */
+  client?: CameraClient
+  problem?: string
+  identity: CameraIdentity
+  register(user: Node): void
+  deregister(user: Node, done: () => void): void
+}
+
+/** Advanced (settings.js `dahuaCamera.timing`): overrides of the connection policy's limits, in ms. */
+interface DahuaSettings {
+  dahuaCamera?: { timing?: Partial<Timing> }
+}
+
+const WARNING_INTERVAL_MS = 60_000
+const CLOSE_LIMIT_MS = 5_000
+
+export default function (RED: NodeAPI): void {
+  function DahuaCameraNodeConstructor(this: DahuaCameraNode, config: DahuaCameraConfig): void {
+    RED.nodes.createNode(this, config)
+    const host = String(config.host ?? '').trim()
+    const protocol = config.protocol === 'https' ? 'https' : 'http'
+    const port = Number(config.port) || (protocol === 'https' ? 443 : 80)
+    const heartbeat = Math.min(60, Math.max(1, Math.round(Number(config.heartbeat) || 5)))
+    this.identity = { name: (config.name || host).trim(), host }
+
+    const users = new Set<string>()
+    this.register = (user) => {
+      users.add(user.id)
+      if (users.size === 1) {
+        this.client?.start()
+      }
+    }
+    this.deregister = (user, done) => {
+      users.delete(user.id)
+      if (users.size > 0 || !this.client) {
+        done()
+        return
+      }
+      this.client.stop().then(done, done)
+    }
+
+    if (!host) {
+      this.problem = RED._('dahua-camera.errors.no-host')
+      this.error(this.problem)
+      return
+    }
+    const timing = (RED.settings as DahuaSettings).dahuaCamera?.timing
+    const client = new CameraClient({
+      address: { host, port, protocol, verifyTls: config.verifyTls !== false },
+      credentials: { username: this.credentials?.username ?? '', password: this.credentials?.password ?? '' },
+      heartbeatSeconds: heartbeat,
+      ...(timing ? { timing } : {}),
+    })
+    this.client = client
+    const where = `${host}:${port}`
+    const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)
+
+    // Log each change of state once, not every retry: a camera that is down for a day must not fill the log.
+    let logged: ConnectionState = 'stopped'
+    client.on('state', (change: StateChange) => {
+      if (change.state === logged) {
+        return
+      }
+      logged = change.state
+      const params = { camera: where, reason: reasonText(change, t, 'dahua-camera'), minutes: Math.round((change.retryInMs ?? 0) / 60_000) }
+      switch (change.state) {
+        case 'connected':
+          this.log(RED._('dahua-camera.state.connected', params))
+          break
+        case 'retrying':
+          this.warn(RED._('dahua-camera.state.retrying', params))
+          break
+        case 'unreachable':
+          this.warn(RED._('dahua-camera.state.unreachable', params))
+          break
+        case 'auth-failed':
+          this.error(RED._('dahua-camera.state.auth-failed', params))
+          break
+        case 'tls-refused':
+          this.error(RED._('dahua-camera.state.tls-refused', params))
+          break
+        default:
+          break
+      }
+    })
+
+    // What the camera sent and we could not use is said, once a minute at most per kind, with a count.
+    const lastWarning = new Map<string, { at: number; suppressed: number }>()
+    client.on('warning', (warning: StreamWarning) => {
+      const kind = warning.kind === 'skipped' ? warning.skipped.reason : 'invalid-event'
+      const now = Date.now()
+      const last = lastWarning.get(kind)
+      if (last && now - last.at < WARNING_INTERVAL_MS) {
+        last.suppressed++
+        return
+      }
+      const suppressed = last?.suppressed ?? 0
+      lastWarning.set(kind, { at: now, suppressed: 0 })
+      if (warning.kind === 'skipped') {
+        if (warning.skipped.reason === 'status-line') {
+          this.debug(RED._('dahua-camera.warn.status-line', { camera: where }))
+          return
+        }
+        const { bytes, sample } = warning.skipped
+        this.warn(RED._(`dahua-camera.warn.${warning.skipped.reason}`, { camera: where, bytes, sample, suppressed }))
+      } else {
+        const { reason, sample } = warning
+        this.warn(RED._('dahua-camera.warn.invalid-event', { camera: where, reason, sample, suppressed }))
+      }
+    })
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      users.clear()
+      // done() on every path, and in bounded time: Node-RED waits for it before a redeploy completes.
+      const limit = setTimeout(done, CLOSE_LIMIT_MS)
+      limit.unref()
+      client
+        .close()
+        .catch(() => undefined)
+        .finally(() => {
+          clearTimeout(limit)
+          done()
+        })
+    })
+  }
+
+  RED.nodes.registerType<DahuaCameraNode, DahuaCameraConfig, unknown, Partial<CameraCredentials>>(
+    'dahua-camera',
+    DahuaCameraNodeConstructor,
+    {
+      credentials: { username: { type: 'text' }, password: { type: 'password' } },
+    },
+  )
+}

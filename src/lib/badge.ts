@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// Maps the camera connection's state to the badge every event node shows. Pure: the translator and the time
+// of the last event come in as arguments, so each badge is testable without Node-RED.
+
+import type { StateChange } from './types'
+
+export interface Badge {
+  fill?: 'red' | 'green' | 'yellow' | 'blue' | 'grey'
+  shape?: 'ring' | 'dot'
+  text?: string
+}
+
+/** Node-RED's `RED._`: a catalog key and its parameters to text. */
+export type Translate = (key: string, params?: Record<string, string | number>) => string
+
+export interface LastEvent {
+  code: string
+  action: string
+  at: Date
+}
+
+const STATUS = 'dahua-event-in.status.'
+
+/**
+ * yellow ring: connecting or retrying (with why); green dot: connected (with the last event); red ring: it
+ * needs the user or the camera (refused login, refused certificate, unreachable).
+ */
+export function badgeFor(change: StateChange, last: LastEvent | undefined, t: Translate): Badge {
+  switch (change.state) {
+    case 'connecting':
+      return { fill: 'yellow', shape: 'ring', text: t(`${STATUS}connecting`) }
+    case 'connected':
+      return last
+        ? {
+            fill: 'green',
+            shape: 'dot',
+            text: t(`${STATUS}last-event`, { code: last.code, action: last.action, time: clock(last.at) }),
+          }
+        : { fill: 'green', shape: 'dot', text: t(`${STATUS}connected`) }
+    case 'retrying':
+      return {
+        fill: 'yellow',
+        shape: 'ring',
+        text: t(`${STATUS}retrying`, { reason: reasonText(change, t, 'dahua-event-in') }),
+      }
+    case 'unreachable':
+      return { fill: 'red', shape: 'ring', text: t(`${STATUS}unreachable`) }
+    case 'auth-failed':
+      return { fill: 'red', shape: 'ring', text: t(`${STATUS}auth-failed`) }
+    case 'tls-refused':
+      return { fill: 'red', shape: 'ring', text: t(`${STATUS}tls-refused`) }
+    case 'stopped':
+      return {}
+  }
+}
+
+/**
+ * Why the stream is down, in words (`camera closed the stream`, `HTTP 503`, `no heartbeat for 15s`), from the
+ * `<catalog>.reason.*` keys: each node set translates from its own catalog.
+ */
+export function reasonText(change: StateChange, t: Translate, catalog: string): string {
+  const reason = change.reason
+  return reason ? t(`${catalog}.reason.${reason.kind}`, { detail: reason.detail ?? '' }) : ''
+}
+
+function clock(at: Date): string {
+  const two = (n: number): string => String(n).padStart(2, '0')
+  return `${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}`
+}

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// The message an event becomes: the public contract flows are built on (README "Message format").
+
+import type { CameraEvent } from './types'
+
+export interface CameraIdentity {
+  /** The config node's name, or the host when it has none. */
+  name: string
+  host: string
+}
+
+export interface EventPayload {
+  code: string
+  action: string
+  /** The number the camera sent (0-based). */
+  index: number
+  /** 1-based channel: `index + 1`, the number the camera's own UI shows. */
+  channel: number
+  data?: unknown
+  camera: CameraIdentity
+  receivedAt: string
+}
+
+export interface EventMessage {
+  topic: string
+  payload: EventPayload
+  [key: string]: unknown
+}
+
+export function toMessage(event: CameraEvent, camera: CameraIdentity, receivedAt: number): EventMessage {
+  const channel = event.index + 1
+  const payload: EventPayload = {
+    code: event.code,
+    action: event.action,
+    index: event.index,
+    channel,
+    camera: { name: camera.name, host: camera.host },
+    receivedAt: new Date(receivedAt).toISOString(),
+  }
+  if (event.data !== undefined) {
+    payload.data = event.data
+  }
+  return { topic: `dahua/${camera.name}/${event.code}/${channel}`, payload }
+}

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict'
+import { badgeFor, type Translate } from '../../src/lib/badge'
+import { decodeEventBody } from '../../src/lib/event-body'
+import { matches, parseFilter, type EventFilter } from '../../src/lib/filter'
+import { toMessage } from '../../src/lib/message'
+import { DEFAULT_TIMING, LoginBudget, idleLimitMs, retryDelayMs } from '../../src/lib/policy'
+
+describe('event body decoder', () => {
+  it('reads a heartbeat, with or without line ends', () => {
+    assert.deepEqual(decodeEventBody('Heartbeat'), { kind: 'heartbeat' })
+    assert.deepEqual(decodeEventBody('\r\nHeartbeat\r\n'), { kind: 'heartbeat' })
+  })
+  it('keeps everything after ;data= as data, even ; and = inside it', () => {
+    const body = 'Code=CrossLineDetection;action=Start;index=3;data={"Name":"Drive; Gate","K":"dGVzdA=="}'
+    assert.deepEqual(decodeEventBody(body), {
+      kind: 'events',
+      events: [{ code: 'CrossLineDetection', action: 'Start', index: 3, data: { Name: 'Drive; Gate', K: 'dGVzdA==' } }],
+    })
+  })
+  it('keeps the raw text of data that is not JSON', () => {
+    const decoded = decodeEventBody('Code=X;action=Pulse;index=0;data={"cut":')
+    assert.deepEqual(decoded, { kind: 'events', events: [{ code: 'X', action: 'Pulse', index: 0, data: '{"cut":' }] })
+  })
+  it('passes an unknown action through as sent', () => {
+    const decoded = decodeEventBody('Code=_DoTalkAction_;action=Invite;index=0')
+    assert.deepEqual(decoded, { kind: 'events', events: [{ code: '_DoTalkAction_', action: 'Invite', index: 0 }] })
+  })
+  it('reads two events from one part', () => {
+    const decoded = decodeEventBody('Code=A;action=Start;index=0\nCode=B;action=Stop;index=1')
+    assert.equal(decoded.kind, 'events')
+    assert.deepEqual(
+      decoded.kind === 'events' && decoded.events.map((e) => e.code),
+      ['A', 'B'],
+    )
+  })
+  it('says why a body is not an event', () => {
+    assert.deepEqual(decodeEventBody('Code=A;index=0'), { kind: 'invalid', reason: 'no action', sample: 'Code=A;index=0' })
+    assert.equal(decodeEventBody('Code=A;action=Start;index=x').kind, 'invalid')
+    assert.equal(decodeEventBody('').kind, 'invalid')
+  })
+})
+
+describe('connection policy', () => {
+  it('backs off exponentially from 500 ms with jitter, capped at 30 s', () => {
+    const noJitter = [1, 2, 3, 4, 5, 6, 7, 8, 20].map((n) => retryDelayMs(n, DEFAULT_TIMING, 0))
+    assert.deepEqual(noJitter, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000])
+    const jittered = retryDelayMs(20, DEFAULT_TIMING, 0.999)
+    assert.ok(jittered >= 24_000 && jittered <= 30_000, `jittered ${jittered}`)
+  })
+  it('declares a heartbeating stream dead after 3 silent intervals, a silent camera only after minutes', () => {
+    assert.equal(idleLimitMs(true, 5, DEFAULT_TIMING), 15_000)
+    assert.equal(idleLimitMs(false, 5, DEFAULT_TIMING), 300_000)
+  })
+  it('allows 3 refused logins, then none for 30 minutes, then one more', () => {
+    const budget = new LoginBudget(DEFAULT_TIMING)
+    assert.equal(budget.refuse(0), false)
+    assert.equal(budget.refuse(1), false)
+    assert.equal(budget.waitMs(2), 0)
+    assert.equal(budget.refuse(2), true)
+    assert.equal(budget.waitMs(3), 30 * 60_000 - 1)
+    assert.equal(budget.waitMs(2 + 30 * 60_000), 0)
+    assert.equal(budget.refuse(2 + 30 * 60_000), true, 'a refusal after the cool-down blocks again at once')
+    budget.accept()
+    assert.equal(budget.waitMs(0), 0)
+    assert.equal(budget.refused, 0)
+  })
+})
+
+describe('event filter', () => {
+  const event = { code: 'VideoMotion', action: 'Start', index: 2 }
+  const filter = (settings: Parameters<typeof parseFilter>[0]): EventFilter => {
+    const parsed = parseFilter(settings)
+    assert.ok('filter' in parsed, JSON.stringify(parsed))
+    return parsed.filter
+  }
+  it('passes everything when empty', () => {
+    assert.equal(matches(filter({}), event), true)
+  })
+  it('matches codes and actions without regard to case, channels 1-based with ranges', () => {
+    assert.equal(matches(filter({ codes: 'videomotion, AlarmLocal' }), event), true)
+    assert.equal(matches(filter({ codes: 'AlarmLocal' }), event), false)
+    assert.equal(matches(filter({ channels: '3' }), event), true)
+    assert.equal(matches(filter({ channels: '1-2, 4' }), event), false)
+    assert.equal(matches(filter({ channels: '2-4' }), event), true)
+    assert.equal(matches(filter({ actions: 'start' }), event), true)
+    assert.equal(matches(filter({ actions: 'Stop,Pulse' }), event), false)
+  })
+  it('refuses a bad entry instead of reading it as "all"', () => {
+    assert.ok('error' in parseFilter({ channels: 'front' }))
+    assert.ok('error' in parseFilter({ channels: '0' }))
+    assert.ok('error' in parseFilter({ actions: 'Begin' }))
+    assert.ok('error' in parseFilter({ codes: 'Video Motion' }))
+  })
+})
+
+describe('message', () => {
+  it('has the documented topic and payload, and no data key when the event has none', () => {
+    const msg = toMessage({ code: 'VideoMotion', action: 'Stop', index: 0 }, { name: 'Door', host: '10.0.0.9' }, 0)
+    assert.deepEqual(msg, {
+      topic: 'dahua/Door/VideoMotion/1',
+      payload: {
+        code: 'VideoMotion',
+        action: 'Stop',
+        index: 0,
+        channel: 1,
+        camera: { name: 'Door', host: '10.0.0.9' },
+        receivedAt: '1970-01-01T00:00:00.000Z',
+      },
+    })
+    assert.equal('data' in msg.payload, false)
+  })
+})
+
+describe('badge', () => {
+  const t: Translate = (key, params) => (params ? `${key}${JSON.stringify(params)}` : key)
+  it('is yellow while connecting or retrying, with the reason', () => {
+    assert.deepEqual(badgeFor({ state: 'connecting' }, undefined, t), {
+      fill: 'yellow',
+      shape: 'ring',
+      text: 'dahua-event-in.status.connecting',
+    })
+    const retrying = badgeFor({ state: 'retrying', reason: { kind: 'http', detail: '503' } }, undefined, t)
+    assert.equal(retrying.fill, 'yellow')
+    assert.match(retrying.text ?? '', /retrying.*reason\.http.*503/)
+  })
+  it('is green when connected, with the last event and its time', () => {
+    const at = new Date(2026, 0, 1, 9, 5, 7)
+    const badge = badgeFor({ state: 'connected' }, { code: 'VideoMotion', action: 'Start', at }, t)
+    assert.equal(badge.fill, 'green')
+    assert.match(badge.text ?? '', /last-event.*VideoMotion.*Start.*09:05:07/)
+  })
+  it('is red when the user or the camera must act', () => {
+    for (const state of ['auth-failed', 'tls-refused', 'unreachable'] as const) {
+      const badge = badgeFor({ state }, undefined, t)
+      assert.deepEqual([badge.fill, badge.shape, badge.text], ['red', 'ring', `dahua-event-in.status.${state}`])
+    }
+  })
+})
