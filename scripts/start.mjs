@@ -1,0 +1,72 @@
+// `npm start`: Node-RED (the devDependency) on 127.0.0.1:1880 with this package loaded, a user folder in
+// .userdir/ (gitignored), and a demo flow whose camera is the bundled simulator playing a scripted day.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)))
+const require = createRequire(import.meta.url)
+const { CameraSimulator } = require('../nodes/sim/camera-simulator.js')
+const { playDay } = require('../nodes/sim/scenario.js')
+
+const userDir = join(root, '.userdir')
+const simPort = Number(process.env.DAHUA_SIM_PORT ?? 8080)
+const uiPort = Number(process.env.PORT ?? 1880)
+
+// Node-RED finds the package the way it finds any installed one: in the user folder's node_modules.
+const link = join(userDir, 'node_modules', '@redcam', 'node-red-dahua')
+mkdirSync(dirname(link), { recursive: true })
+rmSync(link, { recursive: true, force: true })
+symlinkSync(root, link, 'dir')
+writeFileSync(join(userDir, 'package.json'), JSON.stringify({ name: 'dahua-demo', private: true, dependencies: { '@redcam/node-red-dahua': 'file:..' } }, null, 2))
+writeFileSync(
+  join(userDir, 'settings.js'),
+  `module.exports = {
+  uiHost: '127.0.0.1',
+  uiPort: ${uiPort},
+  flowFile: 'flows.json',
+  // The demo's only secret is the simulator's admin/admin; a real install keeps Node-RED's encryption.
+  credentialSecret: false,
+  logging: { console: { level: 'info' } },
+}
+`,
+)
+const flowFile = join(userDir, 'flows.json')
+if (!existsSync(flowFile)) {
+  const flow = [
+    { id: 'demo-tab', type: 'tab', label: 'Dahua demo' },
+    {
+      id: 'demo-comment',
+      type: 'comment',
+      z: 'demo-tab',
+      name: 'The demo camera is a simulator (npm start runs it) playing a scripted day',
+      info: 'Motion in the driveway, a person crossing the gate tripwire, a doorbell press, a car in the yard and an alarm input, every 75 seconds. Point the camera node at a real camera to use your own.',
+      x: 330,
+      y: 40,
+      wires: [],
+    },
+    { id: 'demo-camera', type: 'dahua-camera', name: 'Demo camera', host: '127.0.0.1', port: simPort, protocol: 'http', verifyTls: true, heartbeat: 5 },
+    { id: 'demo-all', type: 'dahua-event-in', z: 'demo-tab', name: 'All events', camera: 'demo-camera', codes: '', channels: '', actions: '', x: 150, y: 120, wires: [['demo-debug-all']] },
+    { id: 'demo-debug-all', type: 'debug', z: 'demo-tab', name: 'events', active: true, tosidebar: true, console: true, complete: 'payload', x: 420, y: 120, wires: [] },
+    { id: 'demo-gate', type: 'dahua-event-in', z: 'demo-tab', name: 'Person at the gate', camera: 'demo-camera', codes: 'CrossLineDetection', channels: '', actions: 'Start', x: 170, y: 200, wires: [['demo-debug-gate']] },
+    { id: 'demo-debug-gate', type: 'debug', z: 'demo-tab', name: 'tripwire', active: true, tosidebar: true, console: false, complete: 'payload.data.Object.ObjectType', x: 440, y: 200, wires: [] },
+  ]
+  writeFileSync(flowFile, JSON.stringify(flow, null, 2))
+  writeFileSync(join(userDir, 'flows_cred.json'), JSON.stringify({ 'demo-camera': { username: 'admin', password: 'admin' } }))
+}
+
+const sim = new CameraSimulator({ port: simPort, username: 'admin', password: 'admin' })
+await sim.listen()
+const stopDay = playDay(sim)
+console.log(`Demo camera (simulator) at ${sim.url}; Node-RED at http://127.0.0.1:${uiPort}`)
+
+const nodeRed = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir], { stdio: 'inherit' })
+const stop = () => nodeRed.kill('SIGINT')
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)
+nodeRed.on('exit', (code) => {
+  stopDay()
+  void sim.close().then(() => process.exit(code ?? 0))
+})

@@ -1,0 +1,236 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { CameraClient, type CameraClientOptions, type StreamWarning } from '../../src/lib/camera-client'
+import type { Timing } from '../../src/lib/policy'
+import type { CameraEvent, StateChange } from '../../src/lib/types'
+import { CameraSimulator, type SimulatorOptions } from '../../src/sim/camera-simulator'
+import { pass, until, waitFor } from '../helpers/wait'
+
+const PASSWORD = 'S3cret-Pa55'
+const FAST: Partial<Timing> = {
+  retryBaseMs: 50,
+  retryCapMs: 400,
+  stallMs: 300,
+  healthyAfterMs: 200,
+  headersTimeoutMs: 1_000,
+  silentCameraMs: 1_500,
+}
+const tlsDir = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'tls')
+
+describe('camera client against the simulator (real TCP on 127.0.0.1)', () => {
+  let sim: CameraSimulator
+  let client: CameraClient | undefined
+  let states: StateChange[]
+  let events: CameraEvent[]
+  let warnings: StreamWarning[]
+
+  async function setup(simOptions: SimulatorOptions = {}, clientOptions: Partial<CameraClientOptions> = {}): Promise<CameraClient> {
+    sim = new CameraSimulator({ password: PASSWORD, heartbeatMs: 100, ...simOptions })
+    const port = await sim.listen()
+    client = new CameraClient({
+      address: { host: '127.0.0.1', port, protocol: simOptions.tls ? 'https' : 'http', verifyTls: true },
+      credentials: { username: 'admin', password: PASSWORD },
+      heartbeatSeconds: 1,
+      timing: FAST,
+      ...clientOptions,
+    })
+    states = []
+    events = []
+    warnings = []
+    client.on('state', (s) => states.push(s))
+    client.on('event', (e) => events.push(e))
+    client.on('warning', (w) => warnings.push(w))
+    return client
+  }
+
+  afterEach(async () => {
+    await client?.close()
+    client = undefined
+    await sim.close()
+  })
+
+  it('attaches once, with raw brackets and a heartbeat, logs in with digest and delivers events', async () => {
+    const c = await setup()
+    c.start()
+    await waitFor(sim, 'attach', 'the attach')
+    sim.send({ code: 'VideoMotion', action: 'Start', index: 0, data: { RegionName: ['Region1'] } })
+    await until(() => events.length === 1, 'the event')
+    assert.deepEqual(events[0], { code: 'VideoMotion', action: 'Start', index: 0, data: { RegionName: ['Region1'] } })
+    assert.deepEqual(
+      sim.requests.map((r) => [r.url, r.auth, r.status]),
+      [
+        ['/cgi-bin/eventManager.cgi?action=attach&codes=[All]&heartbeat=1', 'none', 401],
+        ['/cgi-bin/eventManager.cgi?action=attach&codes=[All]&heartbeat=1', 'ok', 200],
+      ],
+    )
+    assert.deepEqual(
+      states.map((s) => s.state),
+      ['connecting', 'connected'],
+    )
+  })
+
+  it('logs in with Basic when the camera only offers Basic, without a refused login', async () => {
+    const c = await setup({ auth: 'basic' })
+    c.start()
+    await waitFor(sim, 'attach', 'the attach')
+    assert.equal(sim.refusedLogins, 0)
+    assert.deepEqual(
+      sim.requests.map((r) => r.auth),
+      ['none', 'ok'],
+    )
+  })
+
+  it('stops after 3 refused logins, says auth-failed, and tries no more', async () => {
+    const c = await setup({ password: 'not-the-one' })
+    c.start()
+    await waitFor(c, 'state', 'auth-failed', 5_000, (s: StateChange) => s.state === 'auth-failed')
+    const requestsThen = sim.requests.length
+    assert.equal(sim.refusedLogins, 3)
+    assert.ok((c.state.retryInMs ?? 0) >= 29 * 60_000, `cool-down ${c.state.retryInMs}`)
+    await pass(1_000) // more than every retry delay the shrunk timing allows
+    assert.equal(sim.requests.length, requestsThen, 'no request after the budget was spent')
+    assert.equal(sim.refusedLogins, 3)
+  })
+
+  it('re-attaches at once after a healthy stream is dropped', async () => {
+    const c = await setup()
+    c.start()
+    await waitFor(sim, 'attach', 'the first attach')
+    await waitFor(c, 'heartbeat', 'a heartbeat')
+    await pass(250) // healthyAfterMs is 200
+    sim.drop()
+    await waitFor(sim, 'attach', 'the re-attach')
+    const retry = states.find((s) => s.state === 'retrying')
+    assert.deepEqual(retry, { state: 'retrying', reason: { kind: 'closed' }, retryInMs: 0 })
+    assert.equal(sim.openStreams, 1)
+  })
+
+  it('detects a stalled (half-open) stream within 3 heartbeats and closes its socket', async () => {
+    const c = await setup()
+    c.start()
+    await waitFor(sim, 'attach', 'the first attach')
+    await waitFor(c, 'heartbeat', 'a heartbeat')
+    const stalledAt = Date.now()
+    sim.stall()
+    await waitFor(c, 'state', 'the stall', 2_000, (s: StateChange) => s.state === 'retrying')
+    const detectedAfter = Date.now() - stalledAt
+    assert.ok(detectedAfter < 3 * 100 + 300 + 1100, `detected after ${detectedAfter} ms`)
+    assert.equal(states.at(-1)?.reason?.kind, 'stalled')
+    await waitFor(sim, 'attach', 'the re-attach')
+    await until(() => sim.openStreams === 1, 'the stalled socket to be closed')
+  })
+
+  it('keeps a healthy stream open for many multiples of every timeout it sets', async () => {
+    const c = await setup()
+    c.start()
+    await waitFor(sim, 'attach', 'the attach')
+    // 6 s is 20x stallMs, 6x headersTimeoutMs, 4x silentCameraMs and 15x the retry cap.
+    const ticker = setInterval(() => sim.send({ code: 'VideoMotionInfo', action: 'State', index: 0 }), 250)
+    await pass(6_000)
+    clearInterval(ticker)
+    assert.equal(sim.attaches, 1, 'one attach')
+    assert.deepEqual(
+      states.map((s) => s.state),
+      ['connecting', 'connected'],
+    )
+    assert.ok(events.length >= 20, `${events.length} events`)
+  })
+
+  it('gives a camera that never heartbeats the long idle limit, not the heartbeat one', async () => {
+    const c = await setup({ heartbeats: false })
+    c.start()
+    await waitFor(sim, 'attach', 'the attach')
+    await pass(900) // 3x stallMs: a heartbeat watchdog would have fired
+    assert.equal(sim.attaches, 1)
+    await waitFor(c, 'state', 'the silent-camera limit', 2_000, (s: StateChange) => s.state === 'retrying')
+    assert.equal(states.at(-1)?.reason?.kind, 'stalled')
+  })
+
+  it('backs off on HTTP errors, says why, and recovers', async () => {
+    const c = await setup()
+    sim.respondWith(503)
+    c.start()
+    await waitFor(c, 'state', 'a retry', 2_000, (s: StateChange) => s.state === 'retrying')
+    assert.deepEqual(states.at(-1)?.reason, { kind: 'http', detail: '503' })
+    await until(() => sim.requests.filter((r) => r.status === 503).length >= 3, 'three 503s')
+    const delays = states.filter((s) => s.state === 'retrying').map((s) => s.retryInMs ?? 0)
+    assert.ok(delays[2]! > delays[0]!, `delays grow: ${delays.join(', ')}`)
+    sim.respondWith(undefined)
+    await waitFor(sim, 'attach', 'the attach after recovery', 3_000)
+    assert.equal(sim.refusedLogins, 0, 'an HTTP error is not a refused login')
+  })
+
+  it('says the camera is unreachable after repeated refused connections, and reconnects when it is back', async () => {
+    const c = await setup()
+    c.start()
+    await waitFor(sim, 'attach', 'the attach')
+    await sim.refuseConnections(true)
+    await waitFor(c, 'state', 'unreachable', 5_000, (s: StateChange) => s.state === 'unreachable')
+    assert.equal(states.at(-1)?.reason?.detail, 'ECONNREFUSED')
+    await sim.refuseConnections(false)
+    await waitFor(c, 'state', 'connected again', 3_000, (s: StateChange) => s.state === 'connected')
+  })
+
+  it('survives garbage, invalid parts and an endless part, says so, and keeps the stream', async () => {
+    const c = await setup()
+    c.start()
+    await waitFor(sim, 'attach', 'the attach')
+    sim.sendRaw('\x00\x01 not multipart at all \xff\r\n')
+    sim.sendRaw('--myboundary\r\nContent-Type: text/plain\r\nContent-Length:7\r\n\r\nnothing\r\n\r\n')
+    sim.sendEndlessPart(3 * 1024 * 1024)
+    sim.send({ code: 'AlarmLocal', action: 'Start', index: 1 })
+    await until(() => events.length === 1, 'the event after the faults')
+    assert.deepEqual(events[0], { code: 'AlarmLocal', action: 'Start', index: 1 })
+    assert.equal(sim.attaches, 1, 'the stream was kept')
+    const kinds = warnings.map((w) => (w.kind === 'skipped' ? w.skipped.reason : w.kind))
+    assert.ok(kinds.includes('garbage') && kinds.includes('invalid-event') && kinds.includes('oversize'), kinds.join())
+  })
+
+  it('stop() closes the socket and start() opens exactly one stream again', async () => {
+    const c = await setup()
+    c.start()
+    c.start()
+    await waitFor(sim, 'attach', 'the attach')
+    await c.stop()
+    await until(() => sim.openStreams === 0, 'the camera to see the stream closed')
+    assert.equal(c.state.state, 'stopped')
+    c.start()
+    await waitFor(sim, 'attach', 'the second attach')
+    await pass(300)
+    assert.equal(sim.openStreams, 1)
+    assert.equal(sim.attaches, 2)
+  })
+
+  it('refuses a self-signed certificate by default, and says so', async () => {
+    const tls = { key: readFileSync(join(tlsDir, 'key.pem')), cert: readFileSync(join(tlsDir, 'cert.pem')) }
+    const c = await setup({ tls })
+    c.start()
+    await waitFor(c, 'state', 'tls-refused', 3_000, (s: StateChange) => s.state === 'tls-refused')
+    assert.equal(sim.attaches, 0)
+  })
+
+  it('accepts a self-signed certificate with verifyTls off', async () => {
+    const tls = { key: readFileSync(join(tlsDir, 'key.pem')), cert: readFileSync(join(tlsDir, 'cert.pem')) }
+    sim = new CameraSimulator({ password: PASSWORD, heartbeatMs: 100, tls })
+    const port = await sim.listen()
+    client = new CameraClient({
+      address: { host: '127.0.0.1', port, protocol: 'https', verifyTls: false },
+      credentials: { username: 'admin', password: PASSWORD },
+      heartbeatSeconds: 1,
+      timing: FAST,
+    })
+    client.start()
+    await waitFor(sim, 'attach', 'the attach over https')
+    await waitFor(client, 'heartbeat', 'a heartbeat over https')
+  })
+
+  it('never puts the password in a state, reason or warning', async () => {
+    const c = await setup({ password: 'wrong' })
+    c.start()
+    await waitFor(c, 'state', 'auth-failed', 5_000, (s: StateChange) => s.state === 'auth-failed')
+    assert.ok(states.length > 0)
+    const said = JSON.stringify({ states, warnings, url: c.attachUrl })
+    assert.equal(said.includes(PASSWORD), false)
+  })
+})

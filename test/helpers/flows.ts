@@ -1,0 +1,101 @@
+// Flow builders and the Node-RED runtime for flow tests. NODE_RED_RUNTIME points the helper at another
+// Node-RED (CI runs the flow tests again on Node-RED 5); by default it is this package's devDependency.
+import type { EventEmitter } from 'node:events'
+import helper from 'node-red-node-test-helper'
+import cameraNode from '../../src/dahua-camera'
+import eventInNode from '../../src/dahua-event-in'
+import type { Timing } from '../../src/lib/policy'
+import { waitFor } from './wait'
+
+helper.init(process.env.NODE_RED_RUNTIME ?? require.resolve('node-red'))
+
+export { helper }
+export const nodes = [cameraNode, eventInNode]
+export const PASSWORD = 'Flow-S3cret!'
+
+export function useTiming(timing: Partial<Timing> | undefined): void {
+  helper.settings({ dahuaCamera: timing ? { timing } : {} } as Record<string, unknown>)
+}
+
+export interface FlowNode {
+  id: string
+  type: string
+  wires?: string[][]
+  [key: string]: unknown
+}
+
+export interface CameraSettings {
+  id?: string
+  port: number
+  name?: string
+  heartbeat?: number
+  protocol?: 'http' | 'https'
+  verifyTls?: boolean
+}
+
+export function cameraFlowNode(settings: CameraSettings): FlowNode {
+  return {
+    id: settings.id ?? 'cam',
+    type: 'dahua-camera',
+    name: settings.name ?? '',
+    host: '127.0.0.1',
+    port: settings.port,
+    protocol: settings.protocol ?? 'http',
+    verifyTls: settings.verifyTls ?? true,
+    heartbeat: settings.heartbeat ?? 1,
+  }
+}
+
+export function eventInFlowNode(
+  id: string,
+  filter: { codes?: string; channels?: string; actions?: string } = {},
+  camera = 'cam',
+): FlowNode[] {
+  return [
+    { id, type: 'dahua-event-in', camera, codes: '', channels: '', actions: '', ...filter, wires: [[`${id}-out`]] },
+    { id: `${id}-out`, type: 'helper' },
+  ]
+}
+
+export function credentials(password = PASSWORD, id = 'cam'): Record<string, { username: string; password: string }> {
+  return { [id]: { username: 'admin', password } }
+}
+
+interface SpyCall {
+  args: unknown[]
+  thisValue: unknown
+}
+
+/**
+ * The arguments of every call one node made to one of its methods. The helper spies on the Node prototype,
+ * so the spy holds every node's calls; this keeps those of `nodeId`.
+ */
+export function calls(nodeId: string, method: 'status' | 'error' | 'warn' | 'log'): unknown[][] {
+  const node = helper.getNode(nodeId) as unknown as Record<string, { getCalls(): SpyCall[] }>
+  return node[method]!.getCalls()
+    .filter((call) => call.thisValue === node)
+    .map((call) => call.args)
+}
+
+export function statusCalls(nodeId: string): unknown[][] {
+  return calls(nodeId, 'status')
+}
+
+/** Waits for the node's badge to show `text` (the helper's RED._ returns catalog keys as they are). */
+export function badge(nodeId: string, text: string, timeoutMs = 5_000): Promise<unknown> {
+  const node = helper.getNode(nodeId) as unknown as EventEmitter
+  const current = statusCalls(nodeId).at(-1)?.[0] as { text?: string } | undefined
+  if (current?.text?.startsWith(text)) {
+    return Promise.resolve(current)
+  }
+  return waitFor(node, 'call:status', `badge "${text}" on ${nodeId}`, timeoutMs, (call: SpyCall) =>
+    String((call.args[0] as { text?: string }).text ?? '').startsWith(text),
+  )
+}
+
+/** Collects the messages a helper node receives. */
+export function collect(helperId: string): Array<{ topic: string; payload: Record<string, unknown> }> {
+  const received: Array<{ topic: string; payload: Record<string, unknown> }> = []
+  helper.getNode(helperId).on('input', (msg: unknown) => received.push(msg as (typeof received)[number]))
+  return received
+}

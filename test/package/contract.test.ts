@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { runInNewContext } from 'node:vm'
+import cameraNode from '../../src/dahua-camera'
+import eventInNode from '../../src/dahua-event-in'
+import { badgeFor, reasonText } from '../../src/lib/badge'
+import type { ConnectionState, FailureReason } from '../../src/lib/types'
+
+const root = join(__dirname, '..', '..', '..')
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  'node-red': { nodes: Record<string, string>; version: string }
+  files: string[]
+}
+const types = Object.keys(pkg['node-red'].nodes)
+
+interface EditorDef {
+  category: string
+  defaults: Record<string, unknown>
+  credentials?: Record<string, { type: string }>
+  icon?: string
+}
+
+function editorDefinition(type: string): EditorDef {
+  const html = readFileSync(join(root, 'nodes', `${type}.html`), 'utf8')
+  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)?.[1]
+  assert.ok(script, `${type}.html has a registerType script`)
+  const registered: Record<string, EditorDef> = {}
+  runInNewContext(script, { RED: { nodes: { registerType: (t: string, def: EditorDef) => (registered[t] = def) } }, $: () => undefined })
+  assert.ok(registered[type], `${type}.html registers ${type}`)
+  return registered[type]
+}
+
+function catalog(type: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(root, 'nodes', 'locales', 'en-US', `${type}.json`), 'utf8')) as Record<string, unknown>
+}
+
+function lookup(type: string, key: string): string | undefined {
+  let at: unknown = catalog(type)
+  for (const part of key.split('.')) {
+    at = (at as Record<string, unknown> | undefined)?.[part]
+  }
+  return typeof at === 'string' ? at : undefined
+}
+
+/** Node-RED's RED._ over the en-US catalog: a missing key fails the test instead of showing a raw key. */
+function translator(type: string) {
+  return (key: string, params: Record<string, string | number> = {}): string => {
+    const text = lookup(type, key)
+    assert.ok(text !== undefined, `${type} catalog lacks ${key}`)
+    return text.replace(/__(\w+)__/g, (_m, name: string) => String(params[name] ?? ''))
+  }
+}
+
+describe('package contract', () => {
+  it('declares a node-red version range that includes 4.x and 5.x, and one node set per node type', () => {
+    assert.equal(pkg['node-red'].version, '>=4.0.0')
+    assert.deepEqual(types, ['dahua-camera', 'dahua-event-in'])
+  })
+
+  it('registers the same node types, credentials and properties in the editor as in the runtime', () => {
+    const runtime: Record<string, { credentials?: unknown }> = {}
+    const RED = { nodes: { registerType: (type: string, _ctor: unknown, opts?: { credentials?: unknown }) => (runtime[type] = opts ?? {}) } }
+    cameraNode(RED as never)
+    eventInNode(RED as never)
+    assert.deepEqual(Object.keys(runtime).sort(), types)
+    const camera = editorDefinition('dahua-camera')
+    assert.deepEqual(camera.credentials, runtime['dahua-camera']?.credentials)
+    assert.equal(camera.credentials?.password?.type, 'password', 'the password is a password credential: never exported')
+    assert.deepEqual(Object.keys(camera.defaults).sort(), ['heartbeat', 'host', 'name', 'port', 'protocol', 'verifyTls'])
+    const eventIn = editorDefinition('dahua-event-in')
+    assert.deepEqual(Object.keys(eventIn.defaults).sort(), ['actions', 'camera', 'channels', 'codes', 'name'])
+    assert.equal(eventIn.credentials, undefined)
+  })
+
+  it('ships every icon the editor names', () => {
+    for (const type of types) {
+      const icon = editorDefinition(type).icon
+      if (icon) {
+        assert.ok(existsSync(join(root, 'icons', icon)), `icons/${icon}`)
+        assert.ok(existsSync(join(root, 'nodes', 'icons', icon)), `nodes/icons/${icon} (the build copies it)`)
+      }
+    }
+  })
+
+  it('has every data-i18n key of the editor and every catalog key named in the code', () => {
+    for (const type of types) {
+      const html = readFileSync(join(root, 'nodes', `${type}.html`), 'utf8')
+      const keys = [...html.matchAll(/data-i18n="(?:\[[a-z]+\])?([^"]+)"/g), ...html.matchAll(/this\._\('([^']+)'/g)].map((m) => m[1]!)
+      assert.ok(keys.length > 3)
+      for (const key of keys) {
+        assert.ok(lookup(type, key) !== undefined, `${type}.html uses ${key}`)
+      }
+      const source = readFileSync(join(root, 'src', `${type}.ts`), 'utf8')
+      for (const match of source.matchAll(/'((?:dahua-camera|dahua-event-in)\.[a-z-]+\.[a-z-]+)'/g)) {
+        assert.ok(lookup(type, match[1]!) !== undefined, `src/${type}.ts uses ${match[1]}`)
+      }
+      assert.ok(existsSync(join(root, 'nodes', 'locales', 'en-US', `${type}.html`)), `help for ${type}`)
+    }
+  })
+
+  it('has a badge text for every connection state and a reason text for every failure in both catalogs', () => {
+    const states: ConnectionState[] = ['connecting', 'connected', 'retrying', 'unreachable', 'auth-failed', 'tls-refused', 'stopped']
+    const kinds: FailureReason['kind'][] = ['closed', 'stalled', 'network', 'timeout', 'http', 'auth', 'tls']
+    const t = translator('dahua-event-in')
+    for (const state of states) {
+      for (const kind of kinds) {
+        badgeFor({ state, reason: { kind, detail: 'x' } }, { code: 'VideoMotion', action: 'Start', at: new Date() }, t)
+        badgeFor({ state, reason: { kind } }, undefined, t)
+        reasonText({ state, reason: { kind } }, translator('dahua-camera'), 'dahua-camera')
+      }
+    }
+    for (const key of ['state.connected', 'state.retrying', 'state.unreachable', 'state.auth-failed', 'state.tls-refused', 'warn.garbage', 'warn.oversize', 'warn.invalid-event', 'warn.status-line']) {
+      assert.ok(lookup('dahua-camera', `dahua-camera.${key}`), key)
+    }
+  })
+
+  it('packs the built nodes, editor files, locales and icons, and nothing from src or test', function () {
+    this.timeout(60_000)
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' })
+    const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path)
+    for (const expected of [
+      'nodes/dahua-camera.js',
+      'nodes/dahua-camera.html',
+      'nodes/dahua-event-in.js',
+      'nodes/dahua-event-in.html',
+      'nodes/locales/en-US/dahua-camera.json',
+      'nodes/locales/en-US/dahua-event-in.html',
+      'nodes/icons/dahua-camera.svg',
+      'nodes/lib/camera-client.js',
+      'nodes/lib/multipart.js',
+      'nodes/sim/cli.js',
+      'package.json',
+      'README.md',
+    ]) {
+      assert.ok(files.includes(expected), `${expected} is packed`)
+    }
+    const stray = files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('.build/'))
+    assert.deepEqual(stray, [])
+    assert.ok(readdirSync(join(root, 'nodes')).includes('dahua-camera.js'))
+  })
+})
