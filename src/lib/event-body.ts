@@ -10,53 +10,84 @@ export type DecodedBody =
   | { kind: 'events'; events: CameraEvent[]; trailing?: string }
   | { kind: 'invalid'; reason: string; sample: string }
 
-const SAMPLE_CHARS = 80
+type Decoded = { event: CameraEvent; trailing?: string }
 
-export function decodeEventBody(body: Buffer | string): DecodedBody {
-  const text = (typeof body === 'string' ? body : body.toString('utf8')).trim()
-  if (text === 'Heartbeat') {
+const SAMPLE_CHARS = 80
+const HEARTBEAT = Buffer.from('Heartbeat')
+const DATA = Buffer.from(';data=')
+// What every firmware sends; anything else goes through the general field loop.
+const USUAL_PREFIX = /^Code=([^;=\s]+);action=([^;=\s]+);index=(\d+)$/
+const LF = 0x0a
+const CR = 0x0d
+
+export function decodeEventBody(input: Buffer | string): DecodedBody {
+  const body = typeof input === 'string' ? Buffer.from(input) : input
+  let from = 0
+  let to = body.length
+  while (from < to && isSpace(body[from] as number)) {
+    from++
+  }
+  while (to > from && isSpace(body[to - 1] as number)) {
+    to--
+  }
+  if (to - from === HEARTBEAT.length && body.compare(HEARTBEAT, 0, HEARTBEAT.length, from, to) === 0) {
     return { kind: 'heartbeat' }
   }
-  if (!text.startsWith('Code=')) {
-    return invalid('not an event (no Code=)', text)
+  if (!startsWithCode(body, from, to)) {
+    return invalid('not an event (no Code=)', body.toString('utf8', from, to))
   }
-  // One part carries one event on every firmware seen, but reading every line that starts with `Code=` costs
-  // nothing and loses nothing if one ever carries two (dahua-protocol.md 1.4).
-  const events: CameraEvent[] = []
-  let trailing: string | undefined
-  let from = 0
-  while (from < text.length) {
-    const next = text.indexOf('\nCode=', from)
-    const segment = text.slice(from, next < 0 ? text.length : next)
-    const event = decodeOne(segment)
+  // The common case straight from the bytes: the data block becomes one flat string for JSON.parse, as
+  // cheap as decoding gets. One part carries one event on every firmware seen; only when the data is not
+  // JSON is the body read again as text, split at lines that start with `Code=` (dahua-protocol.md 1.4).
+  const whole = decodeOne(body, from, to)
+  if (typeof whole !== 'string' && whole.trailing === undefined && typeof whole.event.data !== 'string') {
+    return { kind: 'events', events: [whole.event] }
+  }
+  const text = body.toString('utf8', from, to)
+  if (!text.includes('\nCode=')) {
+    return typeof whole === 'string' ? invalid(whole, text) : eventsOf([whole])
+  }
+  const decoded: Decoded[] = []
+  for (const segment of text.split(/\n(?=Code=)/)) {
+    const bytes = Buffer.from(segment)
+    const event = decodeOne(bytes, 0, bytes.length)
     if (typeof event === 'string') {
       return invalid(event, segment)
     }
-    events.push(event.event)
-    trailing ??= event.trailing
-    from = next < 0 ? text.length : next + 1
+    decoded.push(event)
   }
-  return trailing === undefined ? { kind: 'events', events } : { kind: 'events', events, trailing: sampleOf(trailing) }
+  return eventsOf(decoded)
 }
 
-function decodeOne(segment: string): { event: CameraEvent; trailing?: string } | string {
+/** One event from body[from, to), or why it is not one. */
+function decodeOne(body: Buffer, from: number, to: number): Decoded | string {
   // `data` is everything after the first `;data=`: the JSON may hold `;` and `=` (a rule named `Drive; Gate`,
   // base64 `dGVzdA==`), so only the prefix is split (rroller#680, rroller#477). An event without data is one
   // line; a part without Content-Length may carry more after it, which is not the event.
-  const dataAt = segment.indexOf(';data=')
-  const lineEnd = segment.search(/[\r\n]/)
-  const prefixEnd = dataAt >= 0 && (lineEnd < 0 || dataAt < lineEnd) ? dataAt : lineEnd < 0 ? segment.length : lineEnd
-  const prefix = segment.slice(0, prefixEnd)
-  const fields = new Map<string, string>()
-  for (const pair of prefix.split(';')) {
+  const lineEnd = firstLineEnd(body, from, to)
+  const found = body.indexOf(DATA, from)
+  const dataAt = found >= 0 && found < lineEnd ? found : -1
+  const prefixEnd = dataAt >= 0 ? dataAt : lineEnd
+  const prefix = body.toString('utf8', from, prefixEnd)
+  const usual = USUAL_PREFIX.exec(prefix)
+  let code = usual?.[1]
+  let action = usual?.[2]
+  let index = usual?.[3]
+  for (const pair of usual ? [] : prefix.split(';')) {
     const eq = pair.indexOf('=')
-    if (eq > 0) {
-      fields.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim())
+    if (eq <= 0) {
+      continue
+    }
+    const key = pair.slice(0, eq).trim()
+    const value = pair.slice(eq + 1).trim()
+    if (key === 'Code') {
+      code = value
+    } else if (key === 'action') {
+      action = value
+    } else if (key === 'index') {
+      index = value
     }
   }
-  const code = fields.get('Code')
-  const action = fields.get('action')
-  const index = fields.get('index')
   if (!code) {
     return 'empty Code'
   }
@@ -67,15 +98,17 @@ function decodeOne(segment: string): { event: CameraEvent; trailing?: string } |
     return 'no numeric index'
   }
   const event: CameraEvent = { code, action, index: Number(index) }
-  if (prefixEnd === dataAt) {
-    event.data = decodeData(segment.slice(dataAt + ';data='.length).trim())
+  if (dataAt >= 0) {
+    // `to` already excludes trailing white space; JSON.parse skips any leading.
+    event.data = decodeData(body.toString('utf8', dataAt + DATA.length, to))
     return { event }
   }
-  const rest = segment.slice(prefixEnd).trim()
+  const rest = body.toString('utf8', lineEnd, to).trim()
   return rest ? { event, trailing: rest } : { event }
 }
 
-function decodeData(raw: string): unknown {
+function decodeData(text: string): unknown {
+  const raw = isSpace(text.charCodeAt(0)) ? text.trim() : text
   const first = raw.charCodeAt(0)
   // Only JSON objects and arrays are worth a parse attempt; truncated payloads are ordinary (rroller#404), so a
   // failure keeps the raw text rather than losing the event.
@@ -87,6 +120,27 @@ function decodeData(raw: string): unknown {
     }
   }
   return raw
+}
+
+function firstLineEnd(body: Buffer, from: number, to: number): number {
+  const lf = body.indexOf(LF, from)
+  const end = lf < 0 || lf > to ? to : lf
+  const cr = body.subarray(from, end).indexOf(CR)
+  return cr < 0 ? end : from + cr
+}
+
+function startsWithCode(body: Buffer, from: number, to: number): boolean {
+  return to - from >= 5 && body[from] === 0x43 && body[from + 1] === 0x6f && body[from + 2] === 0x64 && body[from + 3] === 0x65 && body[from + 4] === 0x3d
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === LF || c === CR
+}
+
+function eventsOf(decoded: Decoded[]): DecodedBody {
+  const trailing = decoded.find((d) => d.trailing !== undefined)?.trailing
+  const events = decoded.map((d) => d.event)
+  return trailing === undefined ? { kind: 'events', events } : { kind: 'events', events, trailing: sampleOf(trailing) }
 }
 
 function invalid(reason: string, text: string): DecodedBody {

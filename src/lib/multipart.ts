@@ -20,7 +20,10 @@ export interface SkippedBytes {
 export interface MultipartParserOptions {
   /** The boundary without leading dashes, as in the Content-Type parameter. Dahua always uses `myboundary`. */
   boundary?: string
-  /** Called once per complete part with its body (a copy; the caller may keep it). */
+  /**
+   * Called once per complete part with its body: a view into the parser's buffer, valid until the call
+   * returns (decode it there, or copy it to keep it). No copy is made for the common case of decoding at once.
+   */
   onPart(body: Buffer): void
   onSkip?(skipped: SkippedBytes): void
   /** A part larger than this is dropped (default 1 MiB), so a broken camera cannot grow memory without end. */
@@ -46,6 +49,7 @@ const CR = 0x0d
 const DASH = 0x2d
 const SPACE = 0x20
 const COLON = 0x3a
+const CLOSE_BRACE = 0x7d
 
 // RFC 7230 token characters: what a header name may be made of.
 const TOKEN = new Uint8Array(256)
@@ -53,6 +57,7 @@ for (const c of "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijkl
   TOKEN[c.charCodeAt(0)] = 1
 }
 const STRAY_STATUS = Buffer.from('\nHTTP/1.', 'latin1')
+const INTRUSION_WINDOW = 512
 const CONTENT_LENGTH = /^content-length[ \t]*:[ \t]*(\d+)[ \t]*$/i
 
 type Mode = 'seek' | 'headers' | 'body'
@@ -73,6 +78,7 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
   )
 
   let store = Buffer.alloc(64 * 1024)
+  let view = store.subarray(0, 0) // store[0, end): searches never see stale bytes past `end`
   let start = 0 // first unconsumed byte
   let end = 0 // one past the last buffered byte
   let mode: Mode = 'seek'
@@ -106,11 +112,10 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
    * the marker must begin a line (or sit at `lineOrigin`), as it always does after a body.
    */
   function findMarker(from: number, to: number, lineOrigin: number): number {
-    const view = store.subarray(0, to)
     let at = from
     while (at < to) {
       const t = view.indexOf(token, at)
-      if (t < 0) {
+      if (t < 0 || t + token.length > to) {
         return -1
       }
       let marker = -1
@@ -128,8 +133,14 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
     return -1
   }
 
+  /** Where `needle` lies wholly inside store[from, to), or -1; never searches past `to`. */
+  function indexWithin(needle: Buffer, from: number, to: number): number {
+    const at = store.subarray(from, to).indexOf(needle)
+    return at < 0 ? -1 : from + at
+  }
+
   function lineEndFrom(from: number): number {
-    return store.subarray(0, end).indexOf(LF, from)
+    return view.indexOf(LF, from)
   }
 
   function skip(from: number, to: number): void {
@@ -167,7 +178,7 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
     start = to
     mode = 'seek'
     if (to > from) {
-      options.onPart(Buffer.from(store.subarray(from, to)))
+      options.onPart(store.subarray(from, to))
     }
   }
 
@@ -240,9 +251,12 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
         mode = 'body'
         return true
       }
-      const length = CONTENT_LENGTH.exec(store.toString('latin1', start, lineStop))
-      if (length?.[1] !== undefined) {
-        contentLength = Number(length[1])
+      // Only a line whose 9th byte is the L of Content-Length is worth decoding and matching.
+      if (((store[start + 8] ?? 0) | 0x20) === 0x6c) {
+        const length = CONTENT_LENGTH.exec(store.toString('latin1', start, lineStop))
+        if (length?.[1] !== undefined) {
+          contentLength = Number(length[1])
+        }
       }
       start = lineEnd + 1
       if (headerBytes > maxPartBytes) {
@@ -258,7 +272,7 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
     if (marker >= 0) {
       // The next boundary came first: a part without Content-Length, or one whose Content-Length overstates
       // what was sent (dahua-protocol.md 1.5). The boundary wins, and a stray status block before it is not body.
-      const stray = store.subarray(0, marker).indexOf(STRAY_STATUS, start)
+      const stray = indexWithin(STRAY_STATUS, start, marker)
       emit(start, trimLineEnds(start, stray >= 0 ? stray : marker))
       start = marker
       return true
@@ -324,7 +338,13 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
    * stray status line inside it, or of a last line that begins a marker or status line cut off at `to`; or -1.
    */
   function intrusionAt(from: number, to: number): number {
-    const stray = store.subarray(0, to).indexOf(STRAY_STATUS, from)
+    if (store[to - 1] === LF && store[to - 2] === CLOSE_BRACE) {
+      // How an event's JSON ends on the wire (dahua-protocol.md 1.3): nothing intruded.
+      return -1
+    }
+    // A full marker inside the body was already ruled out, so an intruding status block can only be in its
+    // tail: look there, not through the whole body again.
+    const stray = indexWithin(STRAY_STATUS, Math.max(from, to - INTRUSION_WINDOW), to)
     if (stray >= 0) {
       return stray + 1
     }
@@ -342,6 +362,7 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
         return
       }
       append(chunk)
+      view = store.subarray(0, end)
       while (step()) {
         // each step consumes input or changes mode
       }
@@ -349,6 +370,7 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
     reset(): void {
       start = 0
       end = 0
+      view = store.subarray(0, 0)
       mode = 'seek'
       quiet = false
       skippedBytes = 0

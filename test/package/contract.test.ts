@@ -29,7 +29,8 @@ function editorDefinition(type: string): EditorDef {
   const registered: Record<string, EditorDef> = {}
   runInNewContext(script, { RED: { nodes: { registerType: (t: string, def: EditorDef) => (registered[t] = def) } }, $: () => undefined })
   assert.ok(registered[type], `${type}.html registers ${type}`)
-  return registered[type]
+  // Objects made in another vm context compare unequal by prototype; the JSON shape is what matters.
+  return { ...(JSON.parse(JSON.stringify(registered[type])) as EditorDef), defaults: registered[type].defaults }
 }
 
 function catalog(type: string): Record<string, unknown> {

@@ -1,0 +1,120 @@
+// `npm run bench`: prints the figures of issue 2. Nothing here asserts; it measures and says what it saw.
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { decodeEventBody } from '../src/lib/event-body'
+import { createMultipartParser } from '../src/lib/multipart'
+import { CameraClient } from '../src/lib/camera-client'
+import { CameraSimulator } from '../src/sim/camera-simulator'
+import { mixedStream } from './stream'
+
+const READ = 64 * 1024
+
+function chunksOf(buffer: Buffer): Buffer[] {
+  const chunks: Buffer[] = []
+  for (let at = 0; at < buffer.length; at += READ) {
+    chunks.push(buffer.subarray(at, at + READ))
+  }
+  return chunks
+}
+
+function ours(chunks: Buffer[]): number {
+  let events = 0
+  const parser = createMultipartParser({
+    onPart(body) {
+      const decoded = decodeEventBody(body)
+      if (decoded.kind === 'events') {
+        events += decoded.events.length
+      }
+    },
+  })
+  for (const chunk of chunks) {
+    parser.feed(chunk)
+  }
+  return events
+}
+
+/** The work no parser avoids: find each boundary with indexOf and JSON.parse each data block. */
+function floor(buffer: Buffer): number {
+  const boundary = Buffer.from('--myboundary')
+  let events = 0
+  let at = buffer.indexOf(boundary)
+  while (at >= 0) {
+    const next = buffer.indexOf(boundary, at + boundary.length)
+    const end = next < 0 ? buffer.length : next
+    const data = buffer.indexOf(';data=', at)
+    if (data >= 0 && data < end) {
+      JSON.parse(buffer.toString('utf8', data + 6, end))
+    }
+    events++
+    at = next
+  }
+  return events
+}
+
+function time(run: () => number, rounds: number): { ms: number; result: number } {
+  run() // warm up
+  let best = Infinity
+  let result = 0
+  for (let i = 0; i < rounds; i++) {
+    const start = process.hrtime.bigint()
+    result = run()
+    best = Math.min(best, Number(process.hrtime.bigint() - start) / 1e6)
+  }
+  return { ms: best, result }
+}
+
+function parserFigures(): void {
+  const { buffer, events } = mixedStream(40_000)
+  const chunks = chunksOf(buffer)
+  const mb = buffer.length / 1024 / 1024
+  const a = time(() => ours(chunks), 7)
+  const b = time(() => floor(buffer), 7)
+  console.log('\n## Parser (mixed stream, 64 KB reads; best of 7)')
+  console.log(`stream: ${mb.toFixed(1)} MB, ${events} events (${((40_000 * 0.4) | 0)} IVS parts of 1-4 KB), heartbeats`)
+  console.log(`framer + decoder: ${(mb / (a.ms / 1000)).toFixed(0)} MB/s, ${Math.round(a.result / (a.ms / 1000)).toLocaleString('en')} events/s`)
+  console.log(`floor (indexOf + JSON.parse): ${(mb / (b.ms / 1000)).toFixed(0)} MB/s`)
+  console.log(`ours / floor: ${((b.ms / a.ms) * 100).toFixed(0)} % of the floor's throughput (aim: 70 %)`)
+}
+
+async function reconnectGap(): Promise<void> {
+  const sim = new CameraSimulator({ password: 'bench', heartbeatMs: 100 })
+  const port = await sim.listen()
+  const client = new CameraClient({
+    address: { host: '127.0.0.1', port, protocol: 'http', verifyTls: true },
+    credentials: { username: 'admin', password: 'bench' },
+    heartbeatSeconds: 1,
+    timing: { healthyAfterMs: 300 },
+  })
+  client.start()
+  await new Promise<void>((resolve) => sim.once('attach', () => resolve()))
+  const gaps: number[] = []
+  for (let i = 0; i < 30; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    const dropped = performance.now()
+    const attached = new Promise<void>((resolve) => sim.once('attach', () => resolve()))
+    sim.drop()
+    await attached
+    gaps.push(performance.now() - dropped)
+  }
+  await client.close()
+  await sim.close()
+  gaps.sort((a, b) => a - b)
+  console.log('\n## Gap between the camera dropping a healthy stream and the new attach (loopback, 30 drops)')
+  console.log(`median ${gaps[15]!.toFixed(1)} ms, p90 ${gaps[27]!.toFixed(1)} ms, max ${gaps[29]!.toFixed(1)} ms (aim: under 100 ms; includes the digest challenge round trip)`)
+}
+
+function inChild(figure: string): Promise<void> {
+  const child = spawn(process.execPath, ['--expose-gc', join(__dirname, 'nodered.js'), figure], { stdio: 'inherit' })
+  return new Promise((resolve) => child.on('exit', () => resolve()))
+}
+
+async function main(): Promise<void> {
+  console.log(`# npm run bench (${process.version}, ${process.platform}/${process.arch})`)
+  parserFigures()
+  await reconnectGap()
+  await inChild('e2e')
+  await inChild('cameras')
+  process.exit(0)
+}
+
+void main()
