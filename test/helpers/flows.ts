@@ -1,13 +1,18 @@
 // Flow builders and the Node-RED runtime for flow tests. NODE_RED_RUNTIME points the helper at another
 // Node-RED (CI runs the flow tests again on Node-RED 5); by default it is this package's devDependency.
 import type { EventEmitter } from 'node:events'
+import { dirname, join } from 'node:path'
 import helper from 'node-red-node-test-helper'
 import cameraNode from '../../src/dahua-camera'
 import eventInNode from '../../src/dahua-event-in'
 import type { Timing } from '../../src/lib/policy'
 import { waitFor } from './wait'
 
-helper.init(process.env.NODE_RED_RUNTIME ?? require.resolve('node-red'))
+const runtime = process.env.NODE_RED_RUNTIME ?? require.resolve('node-red')
+helper.init(runtime)
+
+/** The Node-RED these tests run on, e.g. `Node-RED 4.1.15 on Node v20.20.2`: suite titles say it. */
+export const runtimeName = `Node-RED ${(require(join(dirname(runtime), '..', 'package.json')) as { version: string }).version} on Node ${process.version}`
 
 export { helper }
 export const nodes = [cameraNode, eventInNode]

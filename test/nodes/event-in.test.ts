@@ -13,6 +13,7 @@ import {
   eventInFlowNode,
   helper,
   nodes,
+  runtimeName,
   statusCalls,
   useTiming,
 } from '../helpers/flows'
@@ -20,7 +21,7 @@ import { pass, until, waitFor } from '../helpers/wait'
 
 const FAST = { retryBaseMs: 50, retryCapMs: 400, stallMs: 300, healthyAfterMs: 200, headersTimeoutMs: 1_000, silentCameraMs: 1_500 }
 
-describe('dahua-event-in in a real Node-RED against the simulator', function () {
+describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
   let sim: CameraSimulator
 
   beforeEach(async () => {
