@@ -10,7 +10,12 @@ interface Runtime {
   init(server: http.Server, settings: object): void
   start(): Promise<void>
   stop(): Promise<void>
-  hooks: { add(name: string, hook: (event: { destination: { id: string }; msg: { payload: { code: string } } }) => void): void }
+  hooks: {
+    add(
+      name: string,
+      hook: (event: { destination: { id: string }; msg: { payload: { code: string } } }) => void,
+    ): void
+  }
 }
 
 function startSims(count: number, mode: string, events = 0): Promise<number[]> {
@@ -36,8 +41,25 @@ function userDir(ports: number[]): string {
   const flow: object[] = [{ id: 'tab', type: 'tab', label: 'bench' }]
   const credentials: Record<string, object> = {}
   ports.forEach((port, i) => {
-    flow.push({ id: `cam${i}`, type: 'dahua-camera', host: '127.0.0.1', port, protocol: 'http', verifyTls: true, heartbeat: 5 })
-    flow.push({ id: `ev${i}`, type: 'dahua-event-in', z: 'tab', camera: `cam${i}`, codes: '', channels: '', actions: '', wires: [[`sink${i}`]] })
+    flow.push({
+      id: `cam${i}`,
+      type: 'dahua-camera',
+      host: '127.0.0.1',
+      port,
+      protocol: 'http',
+      verifyTls: true,
+      heartbeat: 5,
+    })
+    flow.push({
+      id: `ev${i}`,
+      type: 'dahua-event-in',
+      z: 'tab',
+      camera: `cam${i}`,
+      codes: '',
+      channels: '',
+      actions: '',
+      wires: [[`sink${i}`]],
+    })
     // A downstream node that does nothing: what is measured is getting each event to it.
     flow.push({ id: `sink${i}`, type: 'junction', z: 'tab', wires: [] })
     credentials[`cam${i}`] = { username: 'admin', password: 'bench' }
@@ -47,7 +69,7 @@ function userDir(ports: number[]): string {
   return dir
 }
 
-async function runtime(ports: number[]): Promise<Runtime> {
+function runtime(ports: number[]): Runtime {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const RED = require('node-red') as Runtime
   RED.init(http.createServer(), {
@@ -63,7 +85,7 @@ async function runtime(ports: number[]): Promise<Runtime> {
 
 async function e2e(): Promise<void> {
   const total = 200_000
-  const RED = await runtime(await startSims(1, 'blast', total))
+  const RED = runtime(await startSims(1, 'blast', total))
   let received = 0
   let first = 0
   const done = new Promise<number>((resolve) => {
@@ -90,7 +112,7 @@ async function e2e(): Promise<void> {
 async function cameras(): Promise<void> {
   const count = 100
   const ports = await startSims(count, 'idle')
-  const RED = await runtime(ports)
+  const RED = runtime(ports)
   let messages = 0
   RED.hooks.add('onReceive.bench', (event) => {
     if (event.destination.id.startsWith('sink')) {
@@ -110,12 +132,16 @@ async function cameras(): Promise<void> {
   global.gc?.()
   const loaded = process.memoryUsage().rss
   const cpuShare = ((cpu.user + cpu.system) / 1000 / wall) * 100
-  console.log(`\n## ${count} simulated cameras on one Node-RED (each: heartbeat 5 s, one motion event a second; 30 s)`)
+  console.log(
+    `\n## ${count} simulated cameras on one Node-RED (each: heartbeat 5 s, one motion event a second; 30 s)`,
+  )
   console.log(`messages delivered: ${messages} (${(messages / (wall / 1000)).toFixed(0)}/s)`)
   console.log(
     `RSS: ${(bare / 1048576).toFixed(0)} MB for Node-RED before its flows start, ${(loaded / 1048576).toFixed(0)} MB with ${count} cameras streaming: ${((loaded - bare) / 1024 / count).toFixed(0)} KB per camera`,
   )
-  console.log(`CPU: ${cpuShare.toFixed(1)} % of one core for all ${count}, ${(cpuShare / count).toFixed(3)} % per camera`)
+  console.log(
+    `CPU: ${cpuShare.toFixed(1)} % of one core for all ${count}, ${(cpuShare / count).toFixed(3)} % per camera`,
+  )
 }
 
 const which = process.argv[2]

@@ -70,8 +70,12 @@ function parserFigures(): void {
   const a = time(() => ours(chunks), 7)
   const b = time(() => floor(buffer), 7)
   console.log('\n## Parser (mixed stream, 64 KB reads; best of 7)')
-  console.log(`stream: ${mb.toFixed(1)} MB, ${events} events (${((40_000 * 0.4) | 0)} IVS parts of 1-4 KB), heartbeats`)
-  console.log(`framer + decoder: ${(mb / (a.ms / 1000)).toFixed(0)} MB/s, ${Math.round(a.result / (a.ms / 1000)).toLocaleString('en')} events/s`)
+  console.log(
+    `stream: ${mb.toFixed(1)} MB, ${events} events (${(40_000 * 0.4) | 0} IVS parts of 1-4 KB), heartbeats`,
+  )
+  console.log(
+    `framer + decoder: ${(mb / (a.ms / 1000)).toFixed(0)} MB/s, ${Math.round(a.result / (a.ms / 1000)).toLocaleString('en')} events/s`,
+  )
   console.log(`floor (indexOf + JSON.parse): ${(mb / (b.ms / 1000)).toFixed(0)} MB/s`)
   console.log(`ours / floor: ${((b.ms / a.ms) * 100).toFixed(0)} % of the floor's throughput (aim: 70 %)`)
 }
@@ -100,11 +104,15 @@ async function reconnectGap(): Promise<void> {
   await sim.close()
   gaps.sort((a, b) => a - b)
   console.log('\n## Gap between the camera dropping a healthy stream and the new attach (loopback, 30 drops)')
-  console.log(`median ${gaps[15]!.toFixed(1)} ms, p90 ${gaps[27]!.toFixed(1)} ms, max ${gaps[29]!.toFixed(1)} ms (aim: under 100 ms; includes the digest challenge round trip)`)
+  console.log(
+    `median ${gaps[15]!.toFixed(1)} ms, p90 ${gaps[27]!.toFixed(1)} ms, max ${gaps[29]!.toFixed(1)} ms (aim: under 100 ms; includes the digest challenge round trip)`,
+  )
 }
 
 function inChild(figure: string): Promise<void> {
-  const child = spawn(process.execPath, ['--expose-gc', join(__dirname, 'nodered.js'), figure], { stdio: 'inherit' })
+  const child = spawn(process.execPath, ['--expose-gc', join(__dirname, 'nodered.js'), figure], {
+    stdio: 'inherit',
+  })
   return new Promise((resolve) => child.on('exit', () => resolve()))
 }
 

@@ -18,7 +18,12 @@ async function main(): Promise<void> {
   if (mode === 'idle') {
     setInterval(() => {
       for (const sim of sims) {
-        sim.send({ code: 'VideoMotion', action: 'Start', index: 0, data: { RegionName: ['Region1'], SmartMotionEnable: true } })
+        sim.send({
+          code: 'VideoMotion',
+          action: 'Start',
+          index: 0,
+          data: { RegionName: ['Region1'], SmartMotionEnable: true },
+        })
       }
     }, 1_000)
   } else {

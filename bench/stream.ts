@@ -6,7 +6,7 @@ export function mixedStream(events: number): { buffer: Buffer; events: number; h
   const parts: string[] = []
   let heartbeats = 0
   let seed = 7
-  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
   for (let i = 0; i < events; i++) {
     const kind = i % 10
     let event: CameraEvent
@@ -21,14 +21,24 @@ export function mixedStream(events: number): { buffer: Buffer; events: number; h
           Class: 'Normal',
           Name: 'Gate; east',
           EventID: i,
-          Object: { Action: 'Appear', BoundingBox: [2856, 1280, 3880, 4880], ObjectID: i, ObjectType: 'Human' },
+          Object: {
+            Action: 'Appear',
+            BoundingBox: [2856, 1280, 3880, 4880],
+            ObjectID: i,
+            ObjectType: 'Human',
+          },
           Track: Array.from({ length: points }, (_, p) => [p * 13, p * 17, Math.floor(random() * 8191)]),
           UTC: 1711446999,
           UTCMS: i % 1000,
         },
       }
     } else if (kind < 8) {
-      event = { code: 'VideoMotion', action: kind % 2 ? 'Stop' : 'Start', index: i % 16, data: { Id: [0], RegionName: ['Region1'], SmartMotionEnable: true } }
+      event = {
+        code: 'VideoMotion',
+        action: kind % 2 ? 'Stop' : 'Start',
+        index: i % 16,
+        data: { Id: [0], RegionName: ['Region1'], SmartMotionEnable: true },
+      }
     } else {
       event = { code: 'VideoMotionInfo', action: 'State', index: i % 16 }
     }

@@ -20,7 +20,14 @@ const link = join(userDir, 'node_modules', '@redcam', 'node-red-dahua')
 mkdirSync(dirname(link), { recursive: true })
 rmSync(link, { recursive: true, force: true })
 symlinkSync(root, link, 'dir')
-writeFileSync(join(userDir, 'package.json'), JSON.stringify({ name: 'dahua-demo', private: true, dependencies: { '@redcam/node-red-dahua': 'file:..' } }, null, 2))
+writeFileSync(
+  join(userDir, 'package.json'),
+  JSON.stringify(
+    { name: 'dahua-demo', private: true, dependencies: { '@redcam/node-red-dahua': 'file:..' } },
+    null,
+    2,
+  ),
+)
 writeFileSync(
   join(userDir, 'settings.js'),
   `module.exports = {
@@ -47,14 +54,74 @@ if (!existsSync(flowFile)) {
       y: 40,
       wires: [],
     },
-    { id: 'demo-camera', type: 'dahua-camera', name: 'Demo camera', host: '127.0.0.1', port: simPort, protocol: 'http', verifyTls: true, heartbeat: 5 },
-    { id: 'demo-all', type: 'dahua-event-in', z: 'demo-tab', name: 'All events', camera: 'demo-camera', codes: '', channels: '', actions: '', x: 150, y: 120, wires: [['demo-debug-all']] },
-    { id: 'demo-debug-all', type: 'debug', z: 'demo-tab', name: 'events', active: true, tosidebar: true, console: true, complete: 'payload', x: 420, y: 120, wires: [] },
-    { id: 'demo-gate', type: 'dahua-event-in', z: 'demo-tab', name: 'Person at the gate', camera: 'demo-camera', codes: 'CrossLineDetection', channels: '', actions: 'Start', x: 170, y: 200, wires: [['demo-debug-gate']] },
-    { id: 'demo-debug-gate', type: 'debug', z: 'demo-tab', name: 'tripwire', active: true, tosidebar: true, console: false, complete: 'payload.data.Object.ObjectType', x: 440, y: 200, wires: [] },
+    {
+      id: 'demo-camera',
+      type: 'dahua-camera',
+      name: 'Demo camera',
+      host: '127.0.0.1',
+      port: simPort,
+      protocol: 'http',
+      verifyTls: true,
+      heartbeat: 5,
+    },
+    {
+      id: 'demo-all',
+      type: 'dahua-event-in',
+      z: 'demo-tab',
+      name: 'All events',
+      camera: 'demo-camera',
+      codes: '',
+      channels: '',
+      actions: '',
+      x: 150,
+      y: 120,
+      wires: [['demo-debug-all']],
+    },
+    {
+      id: 'demo-debug-all',
+      type: 'debug',
+      z: 'demo-tab',
+      name: 'events',
+      active: true,
+      tosidebar: true,
+      console: true,
+      complete: 'payload',
+      x: 420,
+      y: 120,
+      wires: [],
+    },
+    {
+      id: 'demo-gate',
+      type: 'dahua-event-in',
+      z: 'demo-tab',
+      name: 'Person at the gate',
+      camera: 'demo-camera',
+      codes: 'CrossLineDetection',
+      channels: '',
+      actions: 'Start',
+      x: 170,
+      y: 200,
+      wires: [['demo-debug-gate']],
+    },
+    {
+      id: 'demo-debug-gate',
+      type: 'debug',
+      z: 'demo-tab',
+      name: 'tripwire',
+      active: true,
+      tosidebar: true,
+      console: false,
+      complete: 'payload.data.Object.ObjectType',
+      x: 440,
+      y: 200,
+      wires: [],
+    },
   ]
   writeFileSync(flowFile, JSON.stringify(flow, null, 2))
-  writeFileSync(join(userDir, 'flows_cred.json'), JSON.stringify({ 'demo-camera': { username: 'admin', password: 'admin' } }))
+  writeFileSync(
+    join(userDir, 'flows_cred.json'),
+    JSON.stringify({ 'demo-camera': { username: 'admin', password: 'admin' } }),
+  )
 }
 
 const sim = new CameraSimulator({ port: simPort, username: 'admin', password: 'admin' })
@@ -62,7 +129,9 @@ await sim.listen()
 const stopDay = playDay(sim)
 console.log(`Demo camera (simulator) at ${sim.url}; Node-RED at http://127.0.0.1:${uiPort}`)
 
-const nodeRed = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir], { stdio: 'inherit' })
+const nodeRed = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir], {
+  stdio: 'inherit',
+})
 const stop = () => nodeRed.kill('SIGINT')
 process.on('SIGINT', stop)
 process.on('SIGTERM', stop)

@@ -83,7 +83,11 @@ export default function (RED: NodeAPI): void {
         return
       }
       logged = change.state
-      const params = { camera: where, reason: reasonText(change, t, 'dahua-camera'), minutes: Math.round((change.retryInMs ?? 0) / 60_000) }
+      const params = {
+        camera: where,
+        reason: reasonText(change, t, 'dahua-camera'),
+        minutes: Math.round((change.retryInMs ?? 0) / 60_000),
+      }
       switch (change.state) {
         case 'connected':
           this.log(RED._('dahua-camera.state.connected', params))
@@ -123,7 +127,9 @@ export default function (RED: NodeAPI): void {
           return
         }
         const { bytes, sample } = warning.skipped
-        this.warn(RED._(`dahua-camera.warn.${warning.skipped.reason}`, { camera: where, bytes, sample, suppressed }))
+        this.warn(
+          RED._(`dahua-camera.warn.${warning.skipped.reason}`, { camera: where, bytes, sample, suppressed }),
+        )
       } else {
         const { reason, sample } = warning
         this.warn(RED._('dahua-camera.warn.invalid-event', { camera: where, reason, sample, suppressed }))

@@ -29,8 +29,7 @@ export interface CameraClientOptions {
 
 /** Something the camera sent that was not used, said once, without secrets. */
 export type StreamWarning =
-  | { kind: 'skipped'; skipped: SkippedBytes }
-  | { kind: 'invalid-event'; reason: string; sample: string }
+  { kind: 'skipped'; skipped: SkippedBytes } | { kind: 'invalid-event'; reason: string; sample: string }
 
 export interface CameraClientEvents {
   state: [StateChange]
@@ -194,7 +193,11 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
       // undici reports a destroyed body as an 'error'; unheard, that would crash Node-RED.
       response.res.on('error', () => undefined)
       response.res.destroy()
-      if (status === 401 && schemeSwitches === 0 && this.switchScheme(header(response.headers['www-authenticate']))) {
+      if (
+        status === 401 &&
+        schemeSwitches === 0 &&
+        this.switchScheme(header(response.headers['www-authenticate']))
+      ) {
         continue
       }
       if (status === 401 || status === 403) {
@@ -245,7 +248,11 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
             this.emit('heartbeat')
           } else if (decoded.kind === 'events') {
             if (decoded.trailing !== undefined) {
-              this.emit('warning', { kind: 'invalid-event', reason: 'text after the event', sample: decoded.trailing })
+              this.emit('warning', {
+                kind: 'invalid-event',
+                reason: 'text after the event',
+                sample: decoded.trailing,
+              })
             }
             const receivedAt = this.now()
             for (const event of decoded.events) {
@@ -253,7 +260,11 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
                 this.emit('event', event, receivedAt)
               } catch (err) {
                 // A listener threw: say so, and keep delivering to the others and the stream alive.
-                this.emit('warning', { kind: 'invalid-event', reason: `listener failed: ${describe(err)}`, sample: '' })
+                this.emit('warning', {
+                  kind: 'invalid-event',
+                  reason: `listener failed: ${describe(err)}`,
+                  sample: '',
+                })
               }
             }
           } else {
@@ -282,12 +293,18 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   private authOption(): { digestAuth: string } | { auth: string } {
     const { username, password } = this.options.credentials
     // Basic only after the camera asked for it: it sends the password in clear (dahua-protocol.md 2.1).
-    return this.scheme === 'basic' ? { auth: `${username}:${password}` } : { digestAuth: `${username}:${password}` }
+    return this.scheme === 'basic'
+      ? { auth: `${username}:${password}` }
+      : { digestAuth: `${username}:${password}` }
   }
 
   /** Follows the scheme the camera's challenge names; true when it changed (that 401 refused no login). */
   private switchScheme(challenge: string): boolean {
-    const wanted = /^\s*basic/i.test(challenge) ? 'basic' : /^\s*digest/i.test(challenge) ? 'digest' : this.scheme
+    const wanted = /^\s*basic/i.test(challenge)
+      ? 'basic'
+      : /^\s*digest/i.test(challenge)
+        ? 'digest'
+        : this.scheme
     if (wanted === this.scheme) {
       return false
     }
@@ -324,10 +341,10 @@ function header(value: string | string[] | undefined): string {
 
 /** Sorts a transport error into a reason a person can act on. Messages are not kept: they may carry a URL. */
 export function classify(err: unknown): FailureReason {
-  const e = err as { code?: unknown; name?: unknown; cause?: { code?: unknown; name?: unknown } }
-  const code = String(e?.code ?? e?.cause?.code ?? '')
-  const name = String(e?.name ?? '')
-  const causeName = String(e?.cause?.name ?? '')
+  const e = err as { code?: unknown; name?: unknown; cause?: { code?: unknown; name?: unknown } } | undefined
+  const code = text(e?.code) || text(e?.cause?.code)
+  const name = text(e?.name)
+  const causeName = text(e?.cause?.name)
   if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL|EPROTO/.test(code)) {
     return { kind: 'tls', detail: code }
   }
@@ -338,6 +355,10 @@ export function classify(err: unknown): FailureReason {
     return { kind: 'timeout', detail: code || name }
   }
   return { kind: 'network', detail: code || name || 'error' }
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : ''
 }
 
 function describe(err: unknown): string {

@@ -130,7 +130,14 @@ function firstLineEnd(body: Buffer, from: number, to: number): number {
 }
 
 function startsWithCode(body: Buffer, from: number, to: number): boolean {
-  return to - from >= 5 && body[from] === 0x43 && body[from + 1] === 0x6f && body[from + 2] === 0x64 && body[from + 3] === 0x65 && body[from + 4] === 0x3d
+  return (
+    to - from >= 5 &&
+    body[from] === 0x43 &&
+    body[from + 1] === 0x6f &&
+    body[from + 2] === 0x64 &&
+    body[from + 3] === 0x65 &&
+    body[from + 4] === 0x3d
+  )
 }
 
 function isSpace(c: number): boolean {
@@ -140,7 +147,9 @@ function isSpace(c: number): boolean {
 function eventsOf(decoded: Decoded[]): DecodedBody {
   const trailing = decoded.find((d) => d.trailing !== undefined)?.trailing
   const events = decoded.map((d) => d.event)
-  return trailing === undefined ? { kind: 'events', events } : { kind: 'events', events, trailing: sampleOf(trailing) }
+  return trailing === undefined
+    ? { kind: 'events', events }
+    : { kind: 'events', events, trailing: sampleOf(trailing) }
 }
 
 function invalid(reason: string, text: string): DecodedBody {

@@ -353,7 +353,9 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
       return -1
     }
     const rest = store.subarray(lineStart, to)
-    return intruders.some((m) => rest.length < m.length && m.subarray(0, rest.length).equals(rest)) ? lineStart : -1
+    return intruders.some((m) => rest.length < m.length && m.subarray(0, rest.length).equals(rest))
+      ? lineStart
+      : -1
   }
 
   return {

@@ -24,13 +24,7 @@ export interface CameraEvent {
  * - `stopped`: no stream is wanted.
  */
 export type ConnectionState =
-  | 'connecting'
-  | 'connected'
-  | 'retrying'
-  | 'unreachable'
-  | 'auth-failed'
-  | 'tls-refused'
-  | 'stopped'
+  'connecting' | 'connected' | 'retrying' | 'unreachable' | 'auth-failed' | 'tls-refused' | 'stopped'
 
 /** Why a stream ended or an attach failed. `detail` is a short text without secrets (an HTTP status, an error code). */
 export interface FailureReason {

@@ -129,7 +129,9 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
 
   /** Starts a part that claims a huge length and sends `bytes` of it (default 2 MiB), then nothing more of it. */
   sendEndlessPart(bytes = 2 * 1024 * 1024): void {
-    this.sendRaw(`--${BOUNDARY}\r\nContent-Type: text/plain\r\nContent-Length:999999999\r\n\r\nCode=Endless;data=`)
+    this.sendRaw(
+      `--${BOUNDARY}\r\nContent-Type: text/plain\r\nContent-Length:999999999\r\n\r\nCode=Endless;data=`,
+    )
     const block = Buffer.alloc(64 * 1024, 0x78)
     for (let sent = 0; sent < bytes; sent += block.length) {
       this.sendRaw(block)
@@ -179,7 +181,11 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       }
       record(auth, 401)
       // Dahua answers Connection: close and a fresh nonce on every challenge (rroller#603).
-      res.writeHead(401, { 'WWW-Authenticate': this.challenge(), Connection: 'close', 'Content-Type': 'text/plain' })
+      res.writeHead(401, {
+        'WWW-Authenticate': this.challenge(),
+        Connection: 'close',
+        'Content-Type': 'text/plain',
+      })
       res.end('Error\r\nInvalid Authority!\r\n')
       return
     }
@@ -268,7 +274,9 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     }
     const ha1 = md5(`${this.username}:${this.realm}:${this.password}`)
     const ha2 = md5(`${req.method ?? 'GET'}:${uri}`)
-    const expected = qop ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`)
+    const expected = qop
+      ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`)
+      : md5(`${ha1}:${nonce}:${ha2}`)
     return response === expected ? 'ok' : 'refused'
   }
 }

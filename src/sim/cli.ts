@@ -44,7 +44,9 @@ async function main(): Promise<void> {
   await sim.listen()
   process.stdout.write(`Dahua camera simulator at ${sim.url} (user "${values.user}"); Ctrl+C stops it\n`)
   sim.on('attach', () => process.stdout.write(`client attached (${sim.openStreams} open)\n`))
-  const stop = values.quiet ? () => undefined : playDay(sim, (e) => process.stdout.write(`sent ${e.code} ${e.action} (channel ${e.index + 1})\n`))
+  const stop = values.quiet
+    ? () => undefined
+    : playDay(sim, (e) => process.stdout.write(`sent ${e.code} ${e.action} (channel ${e.index + 1})\n`))
   const shutdown = (): void => {
     stop()
     void sim.close().then(() => process.exit(0))

@@ -25,7 +25,10 @@ describe('camera client against the simulator (real TCP on 127.0.0.1)', () => {
   let events: CameraEvent[]
   let warnings: StreamWarning[]
 
-  async function setup(simOptions: SimulatorOptions = {}, clientOptions: Partial<CameraClientOptions> = {}): Promise<CameraClient> {
+  async function setup(
+    simOptions: SimulatorOptions = {},
+    clientOptions: Partial<CameraClientOptions> = {},
+  ): Promise<CameraClient> {
     sim = new CameraSimulator({ password: PASSWORD, heartbeatMs: 100, ...simOptions })
     const port = await sim.listen()
     client = new CameraClient({
@@ -56,7 +59,12 @@ describe('camera client against the simulator (real TCP on 127.0.0.1)', () => {
     await waitFor(sim, 'attach', 'the attach')
     sim.send({ code: 'VideoMotion', action: 'Start', index: 0, data: { RegionName: ['Region1'] } })
     await until(() => events.length === 1, 'the event')
-    assert.deepEqual(events[0], { code: 'VideoMotion', action: 'Start', index: 0, data: { RegionName: ['Region1'] } })
+    assert.deepEqual(events[0], {
+      code: 'VideoMotion',
+      action: 'Start',
+      index: 0,
+      data: { RegionName: ['Region1'] },
+    })
     assert.deepEqual(
       sim.requests.map((r) => [r.url, r.auth, r.status]),
       [
@@ -184,7 +192,10 @@ describe('camera client against the simulator (real TCP on 127.0.0.1)', () => {
     assert.deepEqual(events[0], { code: 'AlarmLocal', action: 'Start', index: 1 })
     assert.equal(sim.attaches, 1, 'the stream was kept')
     const kinds = warnings.map((w) => (w.kind === 'skipped' ? w.skipped.reason : w.kind))
-    assert.ok(kinds.includes('garbage') && kinds.includes('invalid-event') && kinds.includes('oversize'), kinds.join())
+    assert.ok(
+      kinds.includes('garbage') && kinds.includes('invalid-event') && kinds.includes('oversize'),
+      kinds.join(),
+    )
   })
 
   it('stop() closes the socket and start() opens exactly one stream again', async () => {

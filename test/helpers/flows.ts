@@ -1,6 +1,7 @@
 // Flow builders and the Node-RED runtime for flow tests. NODE_RED_RUNTIME points the helper at another
 // Node-RED (CI runs the flow tests again on Node-RED 5); by default it is this package's devDependency.
 import type { EventEmitter } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import helper from 'node-red-node-test-helper'
 import cameraNode from '../../src/dahua-camera'
@@ -12,7 +13,10 @@ const runtime = process.env.NODE_RED_RUNTIME ?? require.resolve('node-red')
 helper.init(runtime)
 
 /** The Node-RED these tests run on, e.g. `Node-RED 4.1.15 on Node v20.20.2`: suite titles say it. */
-export const runtimeName = `Node-RED ${(require(join(dirname(runtime), '..', 'package.json')) as { version: string }).version} on Node ${process.version}`
+const runtimePackage = JSON.parse(readFileSync(join(dirname(runtime), '..', 'package.json'), 'utf8')) as {
+  version: string
+}
+export const runtimeName = `Node-RED ${runtimePackage.version} on Node ${process.version}`
 
 export { helper }
 export const nodes = [cameraNode, eventInNode]
@@ -57,12 +61,24 @@ export function eventInFlowNode(
   camera = 'cam',
 ): FlowNode[] {
   return [
-    { id, type: 'dahua-event-in', camera, codes: '', channels: '', actions: '', ...filter, wires: [[`${id}-out`]] },
+    {
+      id,
+      type: 'dahua-event-in',
+      camera,
+      codes: '',
+      channels: '',
+      actions: '',
+      ...filter,
+      wires: [[`${id}-out`]],
+    },
     { id: `${id}-out`, type: 'helper' },
   ]
 }
 
-export function credentials(password = PASSWORD, id = 'cam'): Record<string, { username: string; password: string }> {
+export function credentials(
+  password = PASSWORD,
+  id = 'cam',
+): Record<string, { username: string; password: string }> {
   return { [id]: { username: 'admin', password } }
 }
 

@@ -8,7 +8,10 @@ import type { CameraEvent } from '../../src/lib/types'
 
 export type Outcome = 'heartbeat' | CameraEvent | { invalid: string }
 
-export function parseChunks(chunks: Iterable<Buffer>, maxPartBytes?: number): { outcomes: Outcome[]; skipped: SkippedBytes[] } {
+export function parseChunks(
+  chunks: Iterable<Buffer>,
+  maxPartBytes?: number,
+): { outcomes: Outcome[]; skipped: SkippedBytes[] } {
   const outcomes: Outcome[] = []
   const skipped: SkippedBytes[] = []
   const parser = createMultipartParser({

@@ -39,7 +39,9 @@ describe('multipart framer: limits and reports', () => {
   })
 
   it('drops a part over the size limit with a report and resumes at the next boundary', () => {
-    const head = Buffer.from('--myboundary\r\nContent-Type: text/plain\r\nContent-Length:99999999\r\n\r\nCode=X;data=')
+    const head = Buffer.from(
+      '--myboundary\r\nContent-Type: text/plain\r\nContent-Length:99999999\r\n\r\nCode=X;data=',
+    )
     const filler = Buffer.alloc(64 * 1024, 0x78)
     const chunks = [head, ...Array.from({ length: 40 }, () => filler), Buffer.from(`\r\n${motion}`)]
     const { outcomes, skipped } = parseChunks(chunks, 1024 * 1024)
@@ -50,7 +52,11 @@ describe('multipart framer: limits and reports', () => {
 
   it('drops an endless part without a boundary and still parses what follows it', () => {
     const endless = Buffer.alloc(3 * 1024 * 1024, 0x41)
-    const { outcomes, skipped } = parseChunks([Buffer.from('--myboundary\r\n\r\n'), endless, Buffer.from(`\r\n${motion}`)])
+    const { outcomes, skipped } = parseChunks([
+      Buffer.from('--myboundary\r\n\r\n'),
+      endless,
+      Buffer.from(`\r\n${motion}`),
+    ])
     assert.deepEqual(outcomes, [{ code: 'VideoMotion', action: 'Start', index: 0 }])
     assert.deepEqual(
       skipped.map((s) => s.reason),
@@ -74,7 +80,9 @@ describe('multipart framer: limits and reports', () => {
   it('starts clean after reset(): half a part from an old connection is not glued to the new one', () => {
     const events: string[] = []
     const parser = createMultipartParser({ onPart: (body) => events.push(body.toString()) })
-    parser.feed(Buffer.from('--myboundary\r\nContent-Type: text/plain\r\nContent-Length:200\r\n\r\nCode=Half'))
+    parser.feed(
+      Buffer.from('--myboundary\r\nContent-Type: text/plain\r\nContent-Length:200\r\n\r\nCode=Half'),
+    )
     parser.reset()
     parser.feed(Buffer.from(motion))
     assert.deepEqual(events, ['Code=VideoMotion;action=Start;index=0'])
@@ -93,7 +101,9 @@ describe('multipart framer: any chunking of any stream of parts yields the same 
     fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/),
   )
   const key = fc.string({ maxLength: 12 }).filter((k) => k !== '__proto__')
-  const data = fc.option(fc.dictionary(key, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }), { nil: undefined })
+  const data = fc.option(fc.dictionary(key, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }), {
+    nil: undefined,
+  })
   const event = fc.record({
     code,
     action: fc.constantFrom('Start', 'Stop', 'Pulse', 'State'),
@@ -101,16 +111,16 @@ describe('multipart framer: any chunking of any stream of parts yields the same 
     data,
   })
   const format: fc.Arbitrary<PartFormat> = fc.record({
-    contentLength: fc.oneof(fc.constantFrom<'exact' | 'none'>('exact', 'none'), fc.integer({ min: 1, max: 600 })),
+    contentLength: fc.oneof(
+      fc.constantFrom<'exact' | 'none'>('exact', 'none'),
+      fc.integer({ min: 1, max: 600 }),
+    ),
     blankLine: fc.boolean(),
     spacedBoundary: fc.boolean(),
     lf: fc.boolean(),
     strayStatus: fc.boolean(),
   })
-  const item = fc.oneof(
-    fc.constant<'heartbeat'>('heartbeat'),
-    fc.record({ event, format }),
-  )
+  const item = fc.oneof(fc.constant<'heartbeat'>('heartbeat'), fc.record({ event, format }))
 
   it('whole, and split at random points, both equal what was sent', () => {
     fc.assert(

@@ -14,27 +14,41 @@ describe('event body decoder', () => {
     const body = 'Code=CrossLineDetection;action=Start;index=3;data={"Name":"Drive; Gate","K":"dGVzdA=="}'
     assert.deepEqual(decodeEventBody(body), {
       kind: 'events',
-      events: [{ code: 'CrossLineDetection', action: 'Start', index: 3, data: { Name: 'Drive; Gate', K: 'dGVzdA==' } }],
+      events: [
+        {
+          code: 'CrossLineDetection',
+          action: 'Start',
+          index: 3,
+          data: { Name: 'Drive; Gate', K: 'dGVzdA==' },
+        },
+      ],
     })
   })
   it('keeps the raw text of data that is not JSON', () => {
     const decoded = decodeEventBody('Code=X;action=Pulse;index=0;data={"cut":')
-    assert.deepEqual(decoded, { kind: 'events', events: [{ code: 'X', action: 'Pulse', index: 0, data: '{"cut":' }] })
+    assert.deepEqual(decoded, {
+      kind: 'events',
+      events: [{ code: 'X', action: 'Pulse', index: 0, data: '{"cut":' }],
+    })
   })
   it('passes an unknown action through as sent', () => {
     const decoded = decodeEventBody('Code=_DoTalkAction_;action=Invite;index=0')
-    assert.deepEqual(decoded, { kind: 'events', events: [{ code: '_DoTalkAction_', action: 'Invite', index: 0 }] })
+    assert.deepEqual(decoded, {
+      kind: 'events',
+      events: [{ code: '_DoTalkAction_', action: 'Invite', index: 0 }],
+    })
   })
   it('reads two events from one part', () => {
     const decoded = decodeEventBody('Code=A;action=Start;index=0\nCode=B;action=Stop;index=1')
     assert.equal(decoded.kind, 'events')
-    assert.deepEqual(
-      decoded.kind === 'events' && decoded.events.map((e) => e.code),
-      ['A', 'B'],
-    )
+    assert.deepEqual(decoded.kind === 'events' && decoded.events.map((e) => e.code), ['A', 'B'])
   })
   it('says why a body is not an event', () => {
-    assert.deepEqual(decodeEventBody('Code=A;index=0'), { kind: 'invalid', reason: 'no action', sample: 'Code=A;index=0' })
+    assert.deepEqual(decodeEventBody('Code=A;index=0'), {
+      kind: 'invalid',
+      reason: 'no action',
+      sample: 'Code=A;index=0',
+    })
     assert.equal(decodeEventBody('Code=A;action=Start;index=x').kind, 'invalid')
     assert.equal(decodeEventBody('').kind, 'invalid')
   })
@@ -95,7 +109,11 @@ describe('event filter', () => {
 
 describe('message', () => {
   it('has the documented topic and payload, and no data key when the event has none', () => {
-    const msg = toMessage({ code: 'VideoMotion', action: 'Stop', index: 0 }, { name: 'Door', host: '10.0.0.9' }, 0)
+    const msg = toMessage(
+      { code: 'VideoMotion', action: 'Stop', index: 0 },
+      { name: 'Door', host: '10.0.0.9' },
+      0,
+    )
     assert.deepEqual(msg, {
       topic: 'dahua/Door/VideoMotion/1',
       payload: {
@@ -132,7 +150,10 @@ describe('badge', () => {
   it('is red when the user or the camera must act', () => {
     for (const state of ['auth-failed', 'tls-refused', 'unreachable'] as const) {
       const badge = badgeFor({ state }, undefined, t)
-      assert.deepEqual([badge.fill, badge.shape, badge.text], ['red', 'ring', `dahua-event-in.status.${state}`])
+      assert.deepEqual(
+        [badge.fill, badge.shape, badge.text],
+        ['red', 'ring', `dahua-event-in.status.${state}`],
+      )
     }
   })
 })

@@ -19,19 +19,26 @@ import {
 } from '../helpers/flows'
 import { pass, until, waitFor } from '../helpers/wait'
 
-const FAST = { retryBaseMs: 50, retryCapMs: 400, stallMs: 300, healthyAfterMs: 200, headersTimeoutMs: 1_000, silentCameraMs: 1_500 }
+const FAST = {
+  retryBaseMs: 50,
+  retryCapMs: 400,
+  stallMs: 300,
+  healthyAfterMs: 200,
+  headersTimeoutMs: 1_000,
+  silentCameraMs: 1_500,
+}
 
 describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
   let sim: CameraSimulator
 
   beforeEach(async () => {
     useTiming(undefined)
-    await helper.startServer()
+    await new Promise<void>((resolve) => helper.startServer(resolve))
   })
 
   afterEach(async () => {
     await helper.unload()
-    await helper.stopServer()
+    await new Promise<void>((resolve) => helper.stopServer(resolve))
     await sim?.close()
   })
 
@@ -42,7 +49,11 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
 
   it('turns a camera event into the documented message, and heartbeats into nothing', async () => {
     const port = await camera({ heartbeatMs: 50 })
-    await helper.load(nodes, [cameraFlowNode({ port, name: 'Door' }), ...eventInFlowNode('ev')], credentials())
+    await helper.load(
+      nodes,
+      [cameraFlowNode({ port, name: 'Door' }), ...eventInFlowNode('ev')],
+      credentials(),
+    )
     const received = collect('ev-out')
     await waitFor(sim, 'attach', 'the attach')
     await badge('ev', 'dahua-event-in.status.connected')
@@ -61,7 +72,10 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
       data,
       camera: { name: 'Door', host: '127.0.0.1' },
     })
-    assert.ok(Math.abs(Date.parse(String(receivedAt)) - Date.now()) < 5_000, `receivedAt ${String(receivedAt)}`)
+    assert.ok(
+      Math.abs(Date.parse(String(receivedAt)) - Date.now()) < 5_000,
+      `receivedAt ${String(receivedAt)}`,
+    )
     await badge('ev', 'dahua-event-in.status.last-event', 3_000)
     await pass(100)
     assert.equal(received.length, 1, 'heartbeats are not messages')
@@ -92,7 +106,9 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
       ],
       credentials(),
     )
-    const got = Object.fromEntries(['all', 'motion', 'ch2', 'stops', 'mix'].map((id) => [id, collect(`${id}-out`)]))
+    const got = Object.fromEntries(
+      ['all', 'motion', 'ch2', 'stops', 'mix'].map((id) => [id, collect(`${id}-out`)]),
+    )
     await waitFor(sim, 'attach', 'the attach')
     await pass(300)
     assert.equal(sim.attaches, 1, 'one attach for five nodes')
@@ -109,7 +125,10 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
     }
     await until(() => got.all!.length === sent.length, 'all five events on the unfiltered node')
     await pass(100)
-    const seen = (id: string): string[] => got[id]!.map((m) => `${String(m.payload.code)}/${String(m.payload.action)}/${String(m.payload.channel)}`)
+    const seen = (id: string): string[] =>
+      got[id]!.map(
+        (m) => `${String(m.payload.code)}/${String(m.payload.action)}/${String(m.payload.channel)}`,
+      )
     assert.deepEqual(seen('motion'), ['VideoMotion/Start/1', 'VideoMotion/Stop/2'])
     assert.deepEqual(seen('ch2'), ['VideoMotion/Stop/2', 'CrossLineDetection/Start/3'])
     assert.deepEqual(seen('stops'), ['VideoMotion/Stop/2'])
@@ -118,7 +137,11 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
 
   it('gives each node its own copy of the event data', async () => {
     const port = await camera()
-    await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('a'), ...eventInFlowNode('b')], credentials())
+    await helper.load(
+      nodes,
+      [cameraFlowNode({ port }), ...eventInFlowNode('a'), ...eventInFlowNode('b')],
+      credentials(),
+    )
     const a = collect('a-out')
     const b = collect('b-out')
     await waitFor(sim, 'attach', 'the attach')
@@ -130,7 +153,11 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
 
   it('detects a stalled stream within 3 heartbeats, says so, and is back with events', async () => {
     const port = await camera()
-    await helper.load(nodes, [cameraFlowNode({ port, heartbeat: 1 }), ...eventInFlowNode('ev')], credentials())
+    await helper.load(
+      nodes,
+      [cameraFlowNode({ port, heartbeat: 1 }), ...eventInFlowNode('ev')],
+      credentials(),
+    )
     const received = collect('ev-out')
     await waitFor(sim, 'attach', 'the attach')
     const client = (helper.getNode('cam') as unknown as { client: EventEmitter }).client
@@ -174,7 +201,11 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
   it('stops after 3 refused logins, shows authentication failed, and keeps the password out of every log and badge', async () => {
     useTiming(FAST)
     const port = await camera({ password: 'the-real-one' })
-    await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('a'), ...eventInFlowNode('b')], credentials())
+    await helper.load(
+      nodes,
+      [cameraFlowNode({ port }), ...eventInFlowNode('a'), ...eventInFlowNode('b')],
+      credentials(),
+    )
     await badge('a', 'dahua-event-in.status.auth-failed')
     await badge('b', 'dahua-event-in.status.auth-failed')
     await pass(1_000)
@@ -192,7 +223,11 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
     await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('ev')], credentials())
     await waitFor(sim, 'attach', 'the first attach')
     const redeploy = (i: number): Promise<void> =>
-      helper.setFlows([cameraFlowNode({ port, name: `deploy ${i}` }), ...eventInFlowNode('ev')], 'full', credentials())
+      helper.setFlows(
+        [cameraFlowNode({ port, name: `deploy ${i}` }), ...eventInFlowNode('ev')],
+        'full',
+        credentials(),
+      )
     for (let i = 0; i < 10; i++) {
       // Each stream is open before the redeploy that must close it.
       const attached = waitFor(sim, 'attach', `attach ${i + 2}`)
@@ -238,9 +273,17 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
     const dir = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'tls')
     const tls = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }
     const port = await camera({ tls })
-    await helper.load(nodes, [cameraFlowNode({ port, protocol: 'https' }), ...eventInFlowNode('ev')], credentials())
+    await helper.load(
+      nodes,
+      [cameraFlowNode({ port, protocol: 'https' }), ...eventInFlowNode('ev')],
+      credentials(),
+    )
     await badge('ev', 'dahua-event-in.status.tls-refused')
-    await helper.setFlows([cameraFlowNode({ port, protocol: 'https', verifyTls: false }), ...eventInFlowNode('ev')], 'full', credentials())
+    await helper.setFlows(
+      [cameraFlowNode({ port, protocol: 'https', verifyTls: false }), ...eventInFlowNode('ev')],
+      'full',
+      credentials(),
+    )
     await badge('ev', 'dahua-event-in.status.connected')
   })
 
@@ -248,7 +291,11 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
     const port = await camera()
     await helper.load(
       nodes,
-      [cameraFlowNode({ port }), ...eventInFlowNode('none', {}, 'missing'), ...eventInFlowNode('bad', { channels: 'front' })],
+      [
+        cameraFlowNode({ port }),
+        ...eventInFlowNode('none', {}, 'missing'),
+        ...eventInFlowNode('bad', { channels: 'front' }),
+      ],
       credentials(),
     )
     await badge('none', 'dahua-event-in.status.no-camera')

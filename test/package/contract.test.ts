@@ -27,14 +27,23 @@ function editorDefinition(type: string): EditorDef {
   const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)?.[1]
   assert.ok(script, `${type}.html has a registerType script`)
   const registered: Record<string, EditorDef> = {}
-  runInNewContext(script, { RED: { nodes: { registerType: (t: string, def: EditorDef) => (registered[t] = def) } }, $: () => undefined })
+  runInNewContext(script, {
+    RED: { nodes: { registerType: (t: string, def: EditorDef) => (registered[t] = def) } },
+    $: () => undefined,
+  })
   assert.ok(registered[type], `${type}.html registers ${type}`)
   // Objects made in another vm context compare unequal by prototype; the JSON shape is what matters.
-  return { ...(JSON.parse(JSON.stringify(registered[type])) as EditorDef), defaults: registered[type].defaults }
+  return {
+    ...(JSON.parse(JSON.stringify(registered[type])) as EditorDef),
+    defaults: registered[type].defaults,
+  }
 }
 
 function catalog(type: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(root, 'nodes', 'locales', 'en-US', `${type}.json`), 'utf8')) as Record<string, unknown>
+  return JSON.parse(readFileSync(join(root, 'nodes', 'locales', 'en-US', `${type}.json`), 'utf8')) as Record<
+    string,
+    unknown
+  >
 }
 
 function lookup(type: string, key: string): string | undefined {
@@ -62,14 +71,30 @@ describe('package contract', () => {
 
   it('registers the same node types, credentials and properties in the editor as in the runtime', () => {
     const runtime: Record<string, { credentials?: unknown }> = {}
-    const RED = { nodes: { registerType: (type: string, _ctor: unknown, opts?: { credentials?: unknown }) => (runtime[type] = opts ?? {}) } }
+    const RED = {
+      nodes: {
+        registerType: (type: string, _ctor: unknown, opts?: { credentials?: unknown }) =>
+          (runtime[type] = opts ?? {}),
+      },
+    }
     cameraNode(RED as never)
     eventInNode(RED as never)
     assert.deepEqual(Object.keys(runtime).sort(), types)
     const camera = editorDefinition('dahua-camera')
     assert.deepEqual(camera.credentials, runtime['dahua-camera']?.credentials)
-    assert.equal(camera.credentials?.password?.type, 'password', 'the password is a password credential: never exported')
-    assert.deepEqual(Object.keys(camera.defaults).sort(), ['heartbeat', 'host', 'name', 'port', 'protocol', 'verifyTls'])
+    assert.equal(
+      camera.credentials?.password?.type,
+      'password',
+      'the password is a password credential: never exported',
+    )
+    assert.deepEqual(Object.keys(camera.defaults).sort(), [
+      'heartbeat',
+      'host',
+      'name',
+      'port',
+      'protocol',
+      'verifyTls',
+    ])
     const eventIn = editorDefinition('dahua-event-in')
     assert.deepEqual(Object.keys(eventIn.defaults).sort(), ['actions', 'camera', 'channels', 'codes', 'name'])
     assert.equal(eventIn.credentials, undefined)
@@ -88,7 +113,10 @@ describe('package contract', () => {
   it('has every data-i18n key of the editor and every catalog key named in the code', () => {
     for (const type of types) {
       const html = readFileSync(join(root, 'nodes', `${type}.html`), 'utf8')
-      const keys = [...html.matchAll(/data-i18n="(?:\[[a-z]+\])?([^"]+)"/g), ...html.matchAll(/this\._\('([^']+)'/g)].map((m) => m[1]!)
+      const keys = [
+        ...html.matchAll(/data-i18n="(?:\[[a-z]+\])?([^"]+)"/g),
+        ...html.matchAll(/this\._\('([^']+)'/g),
+      ].map((m) => m[1]!)
       assert.ok(keys.length > 3)
       for (const key of keys) {
         assert.ok(lookup(type, key) !== undefined, `${type}.html uses ${key}`)
@@ -102,24 +130,49 @@ describe('package contract', () => {
   })
 
   it('has a badge text for every connection state and a reason text for every failure in both catalogs', () => {
-    const states: ConnectionState[] = ['connecting', 'connected', 'retrying', 'unreachable', 'auth-failed', 'tls-refused', 'stopped']
+    const states: ConnectionState[] = [
+      'connecting',
+      'connected',
+      'retrying',
+      'unreachable',
+      'auth-failed',
+      'tls-refused',
+      'stopped',
+    ]
     const kinds: FailureReason['kind'][] = ['closed', 'stalled', 'network', 'timeout', 'http', 'auth', 'tls']
     const t = translator('dahua-event-in')
     for (const state of states) {
       for (const kind of kinds) {
-        badgeFor({ state, reason: { kind, detail: 'x' } }, { code: 'VideoMotion', action: 'Start', at: new Date() }, t)
+        badgeFor(
+          { state, reason: { kind, detail: 'x' } },
+          { code: 'VideoMotion', action: 'Start', at: new Date() },
+          t,
+        )
         badgeFor({ state, reason: { kind } }, undefined, t)
         reasonText({ state, reason: { kind } }, translator('dahua-camera'), 'dahua-camera')
       }
     }
-    for (const key of ['state.connected', 'state.retrying', 'state.unreachable', 'state.auth-failed', 'state.tls-refused', 'warn.garbage', 'warn.oversize', 'warn.invalid-event', 'warn.status-line']) {
+    for (const key of [
+      'state.connected',
+      'state.retrying',
+      'state.unreachable',
+      'state.auth-failed',
+      'state.tls-refused',
+      'warn.garbage',
+      'warn.oversize',
+      'warn.invalid-event',
+      'warn.status-line',
+    ]) {
       assert.ok(lookup('dahua-camera', `dahua-camera.${key}`), key)
     }
   })
 
   it('packs the built nodes, editor files, locales and icons, and nothing from src or test', function () {
     this.timeout(60_000)
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' })
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: root,
+      encoding: 'utf8',
+    })
     const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path)
     for (const expected of [
       'nodes/dahua-camera.js',
@@ -137,7 +190,9 @@ describe('package contract', () => {
     ]) {
       assert.ok(files.includes(expected), `${expected} is packed`)
     }
-    const stray = files.filter((f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('.build/'))
+    const stray = files.filter(
+      (f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('.build/'),
+    )
     assert.deepEqual(stray, [])
     assert.ok(readdirSync(join(root, 'nodes')).includes('dahua-camera.js'))
   })
