@@ -12,6 +12,7 @@ const root = join(__dirname, '..', '..', '..')
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   'node-red': { nodes: Record<string, string>; version: string }
   files: string[]
+  bin: Record<string, string>
 }
 const types = Object.keys(pkg['node-red'].nodes)
 
@@ -189,6 +190,10 @@ describe('package contract', () => {
       'README.md',
     ]) {
       assert.ok(files.includes(expected), `${expected} is packed`)
+    }
+    for (const bin of Object.values(pkg.bin)) {
+      assert.ok(files.includes(bin), `the ${bin} command is packed`)
+      assert.match(readFileSync(join(root, bin), 'utf8'), /^#!\/usr\/bin\/env node\n/, `${bin} has a shebang`)
     }
     const stray = files.filter(
       (f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('.build/'),
