@@ -119,12 +119,10 @@ describe('camera client against the simulator (real TCP on 127.0.0.1)', () => {
     c.start()
     await waitFor(sim, 'attach', 'the first attach')
     await waitFor(c, 'heartbeat', 'a heartbeat')
-    const stalledAt = Date.now()
     sim.stall()
-    await waitFor(c, 'state', 'the stall', 2_000, (s: StateChange) => s.state === 'retrying')
-    const detectedAfter = Date.now() - stalledAt
-    assert.ok(detectedAfter < 3 * 100 + 300 + 1100, `detected after ${detectedAfter} ms`)
-    assert.equal(states.at(-1)?.reason?.kind, 'stalled')
+    await waitFor(c, 'state', 'the stall', 5_000, (s: StateChange) => s.state === 'retrying')
+    // The heartbeat watchdog fired (stallMs 300), not the long limit for silent cameras.
+    assert.deepEqual(states.at(-1)?.reason, { kind: 'stalled', detail: '0.3s' })
     await waitFor(sim, 'attach', 'the re-attach')
     await until(() => sim.openStreams === 1, 'the stalled socket to be closed')
   })
