@@ -16,6 +16,8 @@ export interface DahuaCameraConfig extends NodeDef {
   protocol: 'http' | 'https'
   verifyTls: boolean
   heartbeat: string | number
+  /** Minutes between make-before-break refreshes of the attach (0: never). */
+  refreshMinutes?: string | number
 }
 
 export interface DahuaCameraNode extends Node<Partial<CameraCredentials>> {
@@ -23,7 +25,8 @@ export interface DahuaCameraNode extends Node<Partial<CameraCredentials>> {
   client?: CameraClient
   problem?: string
   identity: CameraIdentity
-  register(user: Node): void
+  /** `codes`: the lower-case codes the user listens for, undefined for all (what is worth reconciling). */
+  register(user: Node, codes?: Set<string>): void
   deregister(user: Node, done: () => void): void
 }
 
@@ -44,15 +47,21 @@ export default function (RED: NodeAPI): void {
     const heartbeat = Math.min(60, Math.max(1, Math.round(Number(config.heartbeat) || 5)))
     this.identity = { name: (config.name || host).trim(), host }
 
-    const users = new Set<string>()
-    this.register = (user) => {
-      users.add(user.id)
+    const users = new Map<string, Set<string> | undefined>()
+    const interest = (): Set<string> | undefined =>
+      [...users.values()].some((codes) => codes === undefined)
+        ? undefined
+        : new Set([...users.values()].flatMap((codes) => [...(codes ?? [])]))
+    this.register = (user, codes) => {
+      users.set(user.id, codes)
+      this.client?.setInterest(interest())
       if (users.size === 1) {
         this.client?.start()
       }
     }
     this.deregister = (user, done) => {
       users.delete(user.id)
+      this.client?.setInterest(interest())
       if (users.size > 0 || !this.client) {
         done()
         return
@@ -65,12 +74,16 @@ export default function (RED: NodeAPI): void {
       this.error(this.problem)
       return
     }
-    const timing = (RED.settings as DahuaSettings).dahuaCamera?.timing
+    const refreshMinutes = Math.max(0, Number(config.refreshMinutes ?? 60) || 0)
+    const timing = {
+      refreshMs: refreshMinutes * 60_000,
+      ...(RED.settings as DahuaSettings).dahuaCamera?.timing,
+    }
     const client = new CameraClient({
       address: { host, port, protocol, verifyTls: config.verifyTls !== false },
       credentials: { username: this.credentials?.username ?? '', password: this.credentials?.password ?? '' },
       heartbeatSeconds: heartbeat,
-      ...(timing ? { timing } : {}),
+      timing,
     })
     this.client = client
     const where = `${host}:${port}`

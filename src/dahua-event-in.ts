@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Node-RED glue for `dahua-event-in`: listens to its camera's shared stream, passes the events its filter
-// accepts on as messages, and keeps its badge in step with the connection.
+// accepts on as messages (with a picture on Start, if asked), sends connection health on a second output,
+// and keeps its badge in step with the connection.
 
-import type { Node, NodeAPI, NodeDef } from 'node-red'
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red'
 import type { DahuaCameraNode } from './dahua-camera'
 import { badgeFor, type LastEvent } from './lib/badge'
 import { matches, parseFilter } from './lib/filter'
-import { toMessage } from './lib/message'
+import type { Health } from './lib/health'
+import { toMessage, type EventMessage } from './lib/message'
 import type { CameraEvent, StateChange } from './lib/types'
 
 export interface DahuaEventInConfig extends NodeDef {
@@ -14,6 +16,12 @@ export interface DahuaEventInConfig extends NodeDef {
   codes: string
   channels: string
   actions: string
+  /** false: no second output with connection health (absent on flows from before it existed: on). */
+  connection?: boolean
+  /** Attach a snapshot of the channel to each Start. */
+  snapshot?: boolean
+  /** Seconds a Start waits for its snapshot. */
+  snapshotTimeout?: string | number
 }
 
 /** A badge that names the last event is refreshed at most this often: events can come in thousands a second. */
@@ -36,7 +44,10 @@ export default function (RED: NodeAPI): void {
       return
     }
     const { filter } = parsed
+    const connectionOutput = config.connection !== false
+    const snapshotMs = config.snapshot ? Math.max(100, (Number(config.snapshotTimeout) || 2) * 1000) : 0
     const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)
+    const out = (msg: NodeMessage): void => this.send(connectionOutput ? [msg, null] : msg)
 
     let last: LastEvent | undefined
     let refresh: NodeJS.Timeout | undefined
@@ -44,9 +55,34 @@ export default function (RED: NodeAPI): void {
       refresh = undefined
       this.status(badgeFor(client.state, last, t))
     }
+
+    // With snapshots on, messages leave in the order their events came, each Start after its picture (or its
+    // timeout): a Stop never overtakes its Start.
+    let queue: Promise<void> = Promise.resolve()
+    let waiting = 0
+    const withPicture = async (msg: EventMessage): Promise<EventMessage> => {
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no picture within ${snapshotMs / 1000}s`)), snapshotMs)
+      })
+      try {
+        msg.image = await Promise.race([client.snapshot(msg.payload.channel), timeout])
+      } catch (err) {
+        msg.imageError = err instanceof Error ? err.message : String(err)
+      } finally {
+        clearTimeout(timer)
+      }
+      return msg
+    }
+
     const onState = (_change: StateChange): void => {
       clearTimeout(refresh)
       render()
+    }
+    const onHealth = (health: Health): void => {
+      if (connectionOutput) {
+        this.send([null, { topic: `dahua/${camera.identity.name}/connection`, payload: health }])
+      }
     }
     const onEvent = (event: CameraEvent, receivedAt: number): void => {
       if (!matches(filter, event)) {
@@ -58,21 +94,33 @@ export default function (RED: NodeAPI): void {
       if (typeof msg.payload.data === 'object' && client.listenerCount('event') > 1) {
         msg.payload.data = structuredClone(msg.payload.data)
       }
-      this.send(msg)
       last = { code: event.code, action: event.action, at: new Date(receivedAt) }
       refresh ??= setTimeout(render, BADGE_REFRESH_MS)
+      if (!snapshotMs || (event.action !== 'Start' && waiting === 0)) {
+        out(msg)
+        return
+      }
+      waiting++
+      const ready = event.action === 'Start' ? withPicture(msg) : Promise.resolve(msg)
+      queue = queue
+        .then(() => ready)
+        .then((done) => out(done))
+        .finally(() => waiting--)
     }
 
     client.on('state', onState)
     client.on('event', onEvent)
+    client.on('health', onHealth)
     render()
-    camera.register(this)
+    camera.register(this, filter.codes)
 
     this.on('close', (_removed: boolean, done: () => void) => {
       clearTimeout(refresh)
       client.off('state', onState)
       client.off('event', onEvent)
-      camera.deregister(this, done)
+      client.off('health', onHealth)
+      // Messages waiting for a picture still go out (within the snapshot timeout) before the node is gone.
+      void queue.finally(() => camera.deregister(this, done))
     })
   }
 

@@ -17,6 +17,10 @@ export interface EventPayload {
   /** 1-based channel: `index + 1`, the number the camera's own UI shows. */
   channel: number
   data?: unknown
+  /** true on a Start or Stop that reconciliation inferred after a gap in the stream. */
+  reconciled?: true
+  /** On a Stop whose Start was seen: seconds since that Start. */
+  duration?: number
   camera: CameraIdentity
   receivedAt: string
 }
@@ -39,6 +43,12 @@ export function toMessage(event: CameraEvent, camera: CameraIdentity, receivedAt
   }
   if (event.data !== undefined) {
     payload.data = event.data
+  }
+  if (event.reconciled) {
+    payload.reconciled = true
+  }
+  if (event.duration !== undefined) {
+    payload.duration = event.duration
   }
   return { topic: `dahua/${camera.name}/${event.code}/${channel}`, payload }
 }

@@ -29,6 +29,13 @@ export interface Timing {
   maxRefusals: number
   /** How long to stay away after `maxRefusals`; Dahua locks the source IP for about 30 min (rroller#729). */
   authCooldownMs: number
+  /**
+   * Replace the attach this often (0: never), make-before-break: some firmware keeps heartbeating while it has
+   * stopped delivering events, which no idle limit can see (rroller#596).
+   */
+  refreshMs: number
+  /** Limit for a CGI call beside the stream (getEventIndexes, snapshot.cgi). */
+  cgiTimeoutMs: number
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -43,6 +50,13 @@ export const DEFAULT_TIMING: Timing = {
   keepAliveInitialDelayMs: 10_000,
   maxRefusals: 3,
   authCooldownMs: 30 * 60_000,
+  refreshMs: 60 * 60_000,
+  cgiTimeoutMs: 5_000,
+}
+
+/** When to refresh: `refreshMs` give or take 10 %, so that many cameras do not refresh together. */
+export function refreshDelayMs(timing: Timing, random: number): number {
+  return Math.round(timing.refreshMs * (0.9 + 0.2 * random))
 }
 
 /**

@@ -11,6 +11,10 @@ export interface CameraEvent {
   index: number
   /** The parsed JSON of `data=`, its raw text when it is not JSON, absent when the event has none. */
   data?: unknown
+  /** Set on the events that put the state back after a gap in the stream, not sent by the camera as such. */
+  reconciled?: true
+  /** On a Stop whose Start was seen: seconds between them. */
+  duration?: number
 }
 
 /**

@@ -25,6 +25,10 @@ export interface SimulatorOptions {
   heartbeats?: boolean
   /** Serve https with this key and certificate. */
   tls?: { key: string | Buffer; cert: string | Buffer }
+  /** Codes getEventIndexes does not track: it answers "Error: No Events" for them whatever is active. */
+  untrackedCodes?: string[]
+  /** snapshot.cgi answers after this long (default 20 ms). */
+  snapshotDelayMs?: number
   deviceType?: string
   serialNumber?: string
 }
@@ -62,6 +66,9 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   private readonly nonces = new Set<string>()
   private forcedStatus: number | undefined
   private boundPort = 0
+  /** What the camera has active, as getEventIndexes reports it: code -> 0-based indexes. */
+  private readonly active = new Map<string, Set<number>>()
+  snapshotFails = false
 
   constructor(options: SimulatorOptions = {}) {
     super()
@@ -113,9 +120,31 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     await closed
   }
 
-  /** Sends one event to every open stream. */
+  /** Sends one event to every open stream, and keeps what getEventIndexes reports in step with it. */
   send(event: CameraEvent, format?: PartFormat): void {
+    this.setActive(
+      event.code,
+      event.index,
+      event.action === 'Start' ? true : event.action === 'Stop' ? false : undefined,
+    )
     this.sendRaw(formatPart(encodeEvent(event), format))
+  }
+
+  /**
+   * Changes what is active without sending anything: a Start or Stop that happened while no stream was open
+   * (the camera does not replay it).
+   */
+  setActive(code: string, index: number, active: boolean | undefined): void {
+    if (active === undefined) {
+      return
+    }
+    const indexes = this.active.get(code) ?? new Set<number>()
+    this.active.set(code, indexes)
+    if (active) {
+      indexes.add(index)
+    } else {
+      indexes.delete(index)
+    }
   }
 
   /** Writes bytes as they are to every open stream (garbage, hand-made parts). */
@@ -189,6 +218,26 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       res.end('Error\r\nInvalid Authority!\r\n')
       return
     }
+    const indexes = /^\/cgi-bin\/eventManager\.cgi\?action=getEventIndexes&code=(\w+)$/.exec(url)
+    if (indexes) {
+      record('ok', 200)
+      res.writeHead(200, { 'Content-Type': 'text/plain', Connection: 'close' })
+      res.end(this.eventIndexes(indexes[1] as string))
+      return
+    }
+    const snapshot = /^\/cgi-bin\/snapshot\.cgi\?channel=(\d+)$/.exec(url)
+    if (snapshot) {
+      const status = this.snapshotFails ? 500 : 200
+      record('ok', status)
+      setTimeout(() => {
+        res.writeHead(status, {
+          'Content-Type': status === 200 ? 'image/jpeg' : 'text/plain',
+          Connection: 'close',
+        })
+        res.end(status === 200 ? jpeg(Number(snapshot[1])) : 'Error\r\n')
+      }, this.options.snapshotDelayMs ?? 20)
+      return
+    }
     if (!url.startsWith('/cgi-bin/eventManager.cgi?action=attach')) {
       record('ok', 404)
       res.writeHead(404, { Connection: 'close' })
@@ -236,6 +285,14 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       this.emit('detach')
     })
     this.emit('attach')
+  }
+
+  private eventIndexes(code: string): string {
+    const indexes = this.options.untrackedCodes?.includes(code) ? [] : [...(this.active.get(code) ?? [])]
+    // Format as measured on a DHI-NVR5464-16P-EI (dahua-protocol.md 3.1).
+    return indexes.length > 0
+      ? indexes.map((index, i) => `channels[${i}]=${index}\r\n`).join('')
+      : 'Error: No Events\r\n'
   }
 
   private challenge(): string {
@@ -287,6 +344,15 @@ function parseDigest(text: string): Record<string, string | undefined> {
     fields[match[1] as string] = match[2] ?? match[3] ?? ''
   }
   return fields
+}
+
+/** A small JPEG-framed picture (SOI ... EOI) that names the channel, enough to tell pictures apart. */
+function jpeg(channel: number): Buffer {
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xfe]),
+    Buffer.from(`channel ${channel}`),
+    Buffer.from([0xff, 0xd9]),
+  ])
 }
 
 function md5(text: string): string {

@@ -94,10 +94,21 @@ describe('package contract', () => {
       'name',
       'port',
       'protocol',
+      'refreshMinutes',
       'verifyTls',
     ])
     const eventIn = editorDefinition('dahua-event-in')
-    assert.deepEqual(Object.keys(eventIn.defaults).sort(), ['actions', 'camera', 'channels', 'codes', 'name'])
+    assert.deepEqual(Object.keys(eventIn.defaults).sort(), [
+      'actions',
+      'camera',
+      'channels',
+      'codes',
+      'connection',
+      'name',
+      'outputs',
+      'snapshot',
+      'snapshotTimeout',
+    ])
     assert.equal(eventIn.credentials, undefined)
   })
 

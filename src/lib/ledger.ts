@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: Apache-2.0
+// What one camera has going on: which (code, channel) pairs are active from the Starts and Stops seen, which
+// codes its `getEventIndexes` endpoint is known to track, and how to put the true state back after a gap in
+// the stream (dahua-protocol.md 3.1, 5.7). Pure: times come in as arguments.
+
+import type { CameraEvent } from './types'
+
+/** What `eventManager.cgi?action=getEventIndexes&code=<Code>` said. */
+export type IndexesAnswer = { active: number[] } | { error: string }
+
+/**
+ * `channels[0]=0\r\nchannels[1]=5` lists the active 0-based channels; `Error: No Events` is an empty list
+ * (which the camera also says for codes it does not track); anything else is an error.
+ */
+export function parseEventIndexes(body: string): IndexesAnswer {
+  const active = [...body.matchAll(/channels\[\d+\]\s*=\s*(\d+)/g)].map((m) => Number(m[1]))
+  if (active.length > 0 || /Error:\s*No Events/i.test(body) || body.trim() === '') {
+    return { active }
+  }
+  return { error: body.trim().slice(0, 80) || 'empty answer' }
+}
+
+export class EventLedger {
+  /** code -> index -> when its Start was seen (ms). */
+  private readonly active = new Map<string, Map<number, number>>()
+  /** Codes seen with Start or Stop: the only ones worth reconciling (Pulse and State never are). */
+  private readonly latched = new Set<string>()
+  /** true: the endpoint reported this code active; false: it said "No Events" while the stream said active. */
+  private readonly tracked = new Map<string, boolean>()
+
+  /** Records an event from the stream; a Stop whose Start was seen gets its duration in seconds. */
+  observe(event: CameraEvent, at: number): CameraEvent {
+    if (event.action !== 'Start' && event.action !== 'Stop') {
+      return event
+    }
+    this.latched.add(event.code)
+    const channels = this.active.get(event.code) ?? new Map<number, number>()
+    this.active.set(event.code, channels)
+    if (event.action === 'Start') {
+      if (!channels.has(event.index)) {
+        channels.set(event.index, at)
+      }
+      return event
+    }
+    const startedAt = channels.get(event.index)
+    channels.delete(event.index)
+    return startedAt === undefined ? event : { ...event, duration: seconds(at - startedAt) }
+  }
+
+  isActive(code: string, index: number): boolean {
+    return this.active.get(code)?.has(index) ?? false
+  }
+
+  /** Start/Stop codes seen on this camera. */
+  latchedCodes(): string[] {
+    return [...this.latched]
+  }
+
+  /** Whether the endpoint's answer for this code is still to be learnt. */
+  unknown(code: string): boolean {
+    return !this.tracked.has(code)
+  }
+
+  /**
+   * Learns from an answer asked for while the stream said (code, index) was active: listed means the endpoint
+   * tracks the code; "No Events" means it does not (dahua-protocol.md 3.1: `NotARealCodeAtAll` answers so too).
+   */
+  learn(code: string, index: number, answer: IndexesAnswer): void {
+    if ('error' in answer) {
+      return
+    }
+    if (answer.active.length > 0) {
+      this.tracked.set(code, true)
+    } else if (this.isActive(code, index)) {
+      this.tracked.set(code, false)
+    }
+  }
+
+  /**
+   * The events that put the true state back after a gap: a Stop for what was active and no longer is, a Start
+   * for what is active and was not known. "No Events" clears nothing for a code the endpoint was never seen to
+   * report, because for such a code it says nothing about the state.
+   */
+  reconcile(code: string, answer: IndexesAnswer, at: number): CameraEvent[] {
+    if ('error' in answer) {
+      return []
+    }
+    if (answer.active.length > 0) {
+      this.tracked.set(code, true)
+    }
+    const channels = this.active.get(code) ?? new Map<number, number>()
+    this.active.set(code, channels)
+    const now = new Set(answer.active)
+    const events: CameraEvent[] = []
+    if (this.tracked.get(code) === true) {
+      for (const [index, startedAt] of channels) {
+        if (!now.has(index)) {
+          channels.delete(index)
+          events.push({ code, action: 'Stop', index, reconciled: true, duration: seconds(at - startedAt) })
+        }
+      }
+    }
+    for (const index of now) {
+      if (!channels.has(index)) {
+        channels.set(index, at)
+        events.push({ code, action: 'Start', index, reconciled: true })
+      }
+    }
+    return events
+  }
+}
+
+function seconds(ms: number): number {
+  return Math.max(0, Math.round(ms) / 1000)
+}
