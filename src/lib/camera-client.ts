@@ -45,6 +45,11 @@ export interface CameraClientEvents {
 
 /** Calls to the camera beside the stream, at most this many at once: a dozen can wedge it (rroller#615). */
 const CGI_SLOTS = 2
+/**
+ * After the new stream of a refresh delivers, the old one stays open this long: bytes already on their way
+ * through its socket are read, not lost (the overlap drops the copies).
+ */
+const OVERLAP_CLOSE_MS = 500
 /** After a refresh, how long an event the old stream delivered is still recognised on the new one. */
 const OVERLAP_GRACE_MS = 2_000
 
@@ -243,7 +248,12 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
       const refreshDue =
         this.timing.refreshMs > 0
           ? new Promise<'refresh'>((resolve) => {
-              refreshTimer = setTimeout(() => resolve('refresh'), refreshDelayMs(this.timing, this.random()))
+              // Never while the last refresh's overlap is still open: one overlap at a time.
+              const delay = Math.max(
+                refreshDelayMs(this.timing, this.random()),
+                OVERLAP_CLOSE_MS + OVERLAP_GRACE_MS,
+              )
+              refreshTimer = setTimeout(() => resolve('refresh'), delay)
             })
           : new Promise<never>(() => undefined)
       const outcome = await Promise.race([stream.ended, refreshDue])
@@ -272,14 +282,15 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
         this.dedupe = undefined
         continue
       }
-      stream.close({ kind: 'closed', detail: 'refresh' })
+      const old = stream
+      setTimeout(() => old.close({ kind: 'closed', detail: 'refresh' }), OVERLAP_CLOSE_MS).unref()
       stream = next.stream
       const overlap = this.dedupe
       setTimeout(() => {
         if (this.dedupe === overlap) {
           this.dedupe = undefined
         }
-      }, OVERLAP_GRACE_MS).unref()
+      }, OVERLAP_CLOSE_MS + OVERLAP_GRACE_MS).unref()
     }
   }
 

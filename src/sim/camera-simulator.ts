@@ -69,6 +69,9 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   /** What the camera has active, as getEventIndexes reports it: code -> 0-based indexes. */
   private readonly active = new Map<string, Set<number>>()
   snapshotFails = false
+  /** CGI calls beside the stream being answered right now, and the most there ever were at once. */
+  cgiInFlight = 0
+  maxCgiInFlight = 0
 
   constructor(options: SimulatorOptions = {}) {
     super()
@@ -218,11 +221,18 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       res.end('Error\r\nInvalid Authority!\r\n')
       return
     }
+    if (!url.includes('action=attach')) {
+      this.maxCgiInFlight = Math.max(this.maxCgiInFlight, ++this.cgiInFlight)
+      res.on('close', () => this.cgiInFlight--)
+    }
     const indexes = /^\/cgi-bin\/eventManager\.cgi\?action=getEventIndexes&code=(\w+)$/.exec(url)
     if (indexes) {
       record('ok', 200)
-      res.writeHead(200, { 'Content-Type': 'text/plain', Connection: 'close' })
-      res.end(this.eventIndexes(indexes[1] as string))
+      // A little later, like a real camera, so that concurrent calls overlap.
+      setTimeout(() => {
+        res.writeHead(200, { 'Content-Type': 'text/plain', Connection: 'close' })
+        res.end(this.eventIndexes(indexes[1] as string))
+      }, 20)
       return
     }
     const snapshot = /^\/cgi-bin\/snapshot\.cgi\?channel=(\d+)$/.exec(url)

@@ -57,7 +57,13 @@ export function cameraFlowNode(settings: CameraSettings): FlowNode {
 
 export function eventInFlowNode(
   id: string,
-  filter: { codes?: string; channels?: string; actions?: string } = {},
+  filter: {
+    codes?: string
+    channels?: string
+    actions?: string
+    snapshot?: boolean
+    snapshotTimeout?: number
+  } = {},
   camera = 'cam',
 ): FlowNode[] {
   return [
@@ -69,9 +75,10 @@ export function eventInFlowNode(
       channels: '',
       actions: '',
       ...filter,
-      wires: [[`${id}-out`]],
+      wires: [[`${id}-out`], [`${id}-conn`]],
     },
     { id: `${id}-out`, type: 'helper' },
+    { id: `${id}-conn`, type: 'helper' },
   ]
 }
 

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict'
+import { HealthTracker } from '../../src/lib/health'
+import { EventLedger, parseEventIndexes } from '../../src/lib/ledger'
+
+describe('event ledger', () => {
+  it('reads getEventIndexes answers', () => {
+    assert.deepEqual(parseEventIndexes('channels[0]=0\r\nchannels[1]=5\r\nchannels[2]=7\r\n'), {
+      active: [0, 5, 7],
+    })
+    assert.deepEqual(parseEventIndexes('Error: No Events\r\n'), { active: [] })
+    assert.deepEqual(parseEventIndexes(''), { active: [] })
+    assert.deepEqual(parseEventIndexes('Error\r\nBad Request!\r\n'), { error: 'Error\r\nBad Request!' })
+  })
+
+  it('gives a Stop the seconds since its Start, and nothing to a Stop without one', () => {
+    const ledger = new EventLedger()
+    ledger.observe({ code: 'VideoMotion', action: 'Start', index: 1 }, 1_000)
+    assert.deepEqual(ledger.observe({ code: 'VideoMotion', action: 'Stop', index: 1 }, 13_500), {
+      code: 'VideoMotion',
+      action: 'Stop',
+      index: 1,
+      duration: 12.5,
+    })
+    assert.deepEqual(ledger.observe({ code: 'VideoMotion', action: 'Stop', index: 1 }, 14_000), {
+      code: 'VideoMotion',
+      action: 'Stop',
+      index: 1,
+    })
+  })
+
+  it('after a gap: a Stop for what ended, a Start for what began, for a code the endpoint tracks', () => {
+    const ledger = new EventLedger()
+    ledger.observe({ code: 'VideoMotion', action: 'Start', index: 0 }, 0)
+    ledger.learn('VideoMotion', 0, { active: [0] })
+    const events = ledger.reconcile('VideoMotion', { active: [2] }, 30_000)
+    assert.deepEqual(events, [
+      { code: 'VideoMotion', action: 'Stop', index: 0, reconciled: true, duration: 30 },
+      { code: 'VideoMotion', action: 'Start', index: 2, reconciled: true },
+    ])
+    assert.deepEqual(ledger.reconcile('VideoMotion', { active: [2] }, 31_000), [], 'nothing twice')
+  })
+
+  it('reads "No Events" as inactive only for a code the endpoint was seen to report', () => {
+    const ledger = new EventLedger()
+    ledger.observe({ code: 'CrossLineDetection', action: 'Start', index: 0 }, 0)
+    ledger.learn('CrossLineDetection', 0, { active: [] }) // the stream says active, the endpoint says nothing
+    assert.equal(ledger.unknown('CrossLineDetection'), false)
+    assert.deepEqual(ledger.reconcile('CrossLineDetection', { active: [] }, 5_000), [])
+    assert.equal(ledger.isActive('CrossLineDetection', 0), true, 'still active: nothing says otherwise')
+  })
+
+  it('never reconciles Pulse or State codes', () => {
+    const ledger = new EventLedger()
+    ledger.observe({ code: 'NewFile', action: 'Pulse', index: 0 }, 0)
+    ledger.observe({ code: 'VideoMotionInfo', action: 'State', index: 0 }, 0)
+    assert.deepEqual(ledger.latchedCodes(), [])
+  })
+})
+
+describe('connection health', () => {
+  it('says connected, disconnected with why, retrying, and connected again with the downtime', () => {
+    const health = new HealthTracker()
+    assert.equal(health.update({ state: 'connecting' }, 0), undefined)
+    assert.deepEqual(health.update({ state: 'connected' }, 1_000), {
+      state: 'connected',
+      since: '1970-01-01T00:00:01.000Z',
+      reconnects: 0,
+    })
+    assert.deepEqual(
+      health.update({ state: 'retrying', reason: { kind: 'stalled', detail: '15s' } }, 2_000),
+      {
+        state: 'disconnected',
+        since: '1970-01-01T00:00:02.000Z',
+        reason: 'stalled 15s',
+        reconnects: 0,
+      },
+    )
+    assert.equal(
+      health.update({ state: 'retrying', reason: { kind: 'network', detail: 'ECONNREFUSED' } }, 3_000)?.state,
+      'retrying',
+    )
+    assert.equal(
+      health.update({ state: 'unreachable', reason: { kind: 'network' } }, 4_000),
+      undefined,
+      'no repeat',
+    )
+    assert.deepEqual(health.update({ state: 'connected' }, 122_000), {
+      state: 'connected',
+      since: '1970-01-01T00:02:02.000Z',
+      reconnects: 1,
+      downtime: 120,
+    })
+  })
+
+  it('says auth-failed and tls-refused once each', () => {
+    const health = new HealthTracker()
+    assert.equal(health.update({ state: 'auth-failed', reason: { kind: 'auth' } }, 0)?.state, 'auth-failed')
+    assert.equal(health.update({ state: 'auth-failed', reason: { kind: 'auth' } }, 1)?.state, undefined)
+    assert.equal(health.update({ state: 'tls-refused', reason: { kind: 'tls' } }, 2)?.state, 'tls-refused')
+  })
+})

@@ -1,0 +1,230 @@
+import assert from 'node:assert/strict'
+import { CameraSimulator } from '../../src/sim/camera-simulator'
+import {
+  PASSWORD,
+  cameraFlowNode,
+  collect,
+  credentials,
+  eventInFlowNode,
+  helper,
+  nodes,
+  runtimeName,
+  useTiming,
+} from '../helpers/flows'
+import { pass, until, waitFor } from '../helpers/wait'
+
+const FAST = { retryBaseMs: 50, retryCapMs: 300, stallMs: 300, healthyAfterMs: 200, headersTimeoutMs: 1_000 }
+
+describe(`never a wrong state, in ${runtimeName}`, function () {
+  let sim: CameraSimulator
+
+  beforeEach(async () => {
+    useTiming(FAST)
+    await new Promise<void>((resolve) => helper.startServer(resolve))
+  })
+
+  afterEach(async () => {
+    await helper.unload()
+    await new Promise<void>((resolve) => helper.stopServer(resolve))
+    await sim?.close()
+  })
+
+  async function camera(options: ConstructorParameters<typeof CameraSimulator>[0] = {}): Promise<number> {
+    sim = new CameraSimulator({ password: PASSWORD, heartbeatMs: 50, ...options })
+    return sim.listen()
+  }
+
+  const queried = (code: string): number =>
+    sim.requests.filter(
+      (r) => r.auth === 'ok' && r.url === `/cgi-bin/eventManager.cgi?action=getEventIndexes&code=${code}`,
+    ).length
+
+  it('after an outage emits the lost Stop and the missed Start, and nothing for a code the endpoint does not track', async () => {
+    const port = await camera({ untrackedCodes: ['CrossLineDetection'] })
+    await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('ev')], credentials())
+    const got = collect('ev-out')
+    await waitFor(sim, 'attach', 'the attach')
+    sim.send({ code: 'VideoMotion', action: 'Start', index: 0 })
+    sim.send({ code: 'CrossLineDetection', action: 'Start', index: 1 })
+    sim.send({ code: 'SmartMotionHuman', action: 'Start', index: 0 })
+    sim.send({ code: 'AlarmLocal', action: 'Start', index: 0 })
+    sim.send({ code: 'AlarmLocal', action: 'Stop', index: 0 })
+    sim.send({ code: 'NewFile', action: 'Pulse', index: 0 })
+    await until(() => got.length === 6, 'six events')
+    await until(
+      () => queried('VideoMotion') === 1 && queried('CrossLineDetection') === 1,
+      'one learning query per code',
+    )
+    await until(() => sim.cgiInFlight === 0, 'the learning answers to arrive')
+
+    // The outage: motion ends and an alarm input goes active while no stream is open.
+    await sim.refuseConnections(true)
+    sim.setActive('VideoMotion', 0, false)
+    sim.setActive('CrossLineDetection', 1, false)
+    sim.setActive('AlarmLocal', 0, true)
+    await pass(200)
+    await sim.refuseConnections(false)
+    await until(
+      () => got.some((m) => m.payload.reconciled && m.payload.code === 'AlarmLocal'),
+      'the reconciled Start',
+    )
+    await until(
+      () => got.some((m) => m.payload.reconciled && m.payload.code === 'VideoMotion'),
+      'the reconciled Stop',
+    )
+    await pass(300)
+
+    const reconciled = got.filter((m) => m.payload.reconciled).map((m) => m.payload)
+    assert.deepEqual(
+      reconciled.map((p) => `${String(p.code)} ${String(p.action)} ${String(p.channel)}`).sort(),
+      ['AlarmLocal Start 1', 'VideoMotion Stop 1'],
+      'no Stop for CrossLineDetection, whose "No Events" says nothing; SmartMotionHuman is still active',
+    )
+    const stop = got.find((m) => m.payload.reconciled && m.payload.code === 'VideoMotion')!
+    assert.equal(stop.topic, 'dahua/127.0.0.1/VideoMotion/1')
+    assert.ok(
+      typeof stop.payload.duration === 'number' && stop.payload.duration > 0,
+      `duration ${String(stop.payload.duration)}`,
+    )
+    assert.equal(queried('NewFile'), 0, 'a Pulse code is never reconciled')
+    assert.ok(
+      sim.maxCgiInFlight <= 2,
+      `at most 2 calls beside the stream at once (saw ${sim.maxCgiInFlight})`,
+    )
+    assert.ok(sim.maxCgiInFlight >= 1)
+  })
+
+  it('reconciles only the codes the event nodes listen for', async () => {
+    const port = await camera()
+    await helper.load(
+      nodes,
+      [cameraFlowNode({ port }), ...eventInFlowNode('ev', { codes: 'VideoMotion' })],
+      credentials(),
+    )
+    await waitFor(sim, 'attach', 'the attach')
+    sim.send({ code: 'VideoMotion', action: 'Start', index: 0 })
+    sim.send({ code: 'AlarmLocal', action: 'Start', index: 0 })
+    await until(() => queried('VideoMotion') === 1 && queried('AlarmLocal') === 1, 'the learning queries')
+    sim.drop()
+    await waitFor(sim, 'attach', 'the re-attach')
+    await until(() => queried('VideoMotion') === 2, 'the reconcile query')
+    await pass(200)
+    assert.equal(queried('AlarmLocal'), 1, 'no reconcile query for a code no node listens for')
+  })
+
+  it('gives every Stop from the stream its duration', async () => {
+    const port = await camera()
+    await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('ev')], credentials())
+    const got = collect('ev-out')
+    await waitFor(sim, 'attach', 'the attach')
+    sim.send({ code: 'VideoMotion', action: 'Start', index: 3 })
+    await pass(250)
+    sim.send({ code: 'VideoMotion', action: 'Stop', index: 3 })
+    await until(() => got.length === 2, 'Start and Stop')
+    assert.equal(got[0]!.payload.duration, undefined)
+    assert.ok(Number(got[1]!.payload.duration) >= 0.2, `duration ${String(got[1]!.payload.duration)}`)
+  })
+
+  it('sends connection changes on the second output: connected, disconnected with why, connected with downtime', async () => {
+    const port = await camera()
+    await helper.load(
+      nodes,
+      [cameraFlowNode({ port, name: 'Gate' }), ...eventInFlowNode('ev')],
+      credentials(),
+    )
+    const health = collect('ev-conn')
+    await until(() => health.length === 1, 'connected')
+    await pass(300)
+    sim.drop()
+    await until(() => health.length === 3, 'disconnected, then connected')
+    assert.deepEqual(
+      health.map((m) => [m.topic, m.payload.state, m.payload.reason, m.payload.reconnects]),
+      [
+        ['dahua/Gate/connection', 'connected', undefined, 0],
+        ['dahua/Gate/connection', 'disconnected', 'closed', 0],
+        ['dahua/Gate/connection', 'connected', undefined, 1],
+      ],
+    )
+    assert.equal(typeof health[2]!.payload.downtime, 'number')
+    assert.ok(!Number.isNaN(Date.parse(String(health[1]!.payload.since))))
+    assert.equal(collect('ev-out').length, 0, 'health never goes out on the event output')
+  })
+
+  it('sends auth-failed on the second output', async () => {
+    const port = await camera({ password: 'other' })
+    await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('ev')], credentials())
+    const health = collect('ev-conn')
+    await until(() => health.some((m) => m.payload.state === 'auth-failed'), 'auth-failed')
+  })
+
+  it('refreshes the attach make-before-break and emits every event exactly once', async () => {
+    useTiming({ ...FAST, refreshMs: 400 })
+    const port = await camera()
+    await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('ev')], credentials())
+    const got = collect('ev-out')
+    await waitFor(sim, 'attach', 'the attach')
+    const total = 240 // 6 s: two refreshes at least (one starts only after the last overlap is over)
+    for (let n = 0; n < total; n++) {
+      sim.send({ code: 'Tick', action: 'Pulse', index: 0, data: { n } })
+      await pass(25)
+    }
+    await until(() => got.length >= total, `${total} ticks (got ${got.length})`)
+    await pass(600)
+    const ticks = got.map((m) => (m.payload.data as { n: number }).n)
+    assert.deepEqual(ticks, [...Array(total).keys()], 'each tick once, in order')
+    assert.ok(sim.attaches >= 3, `${sim.attaches} attaches: the stream was refreshed`)
+    await until(() => sim.openStreams === 1, 'one stream after the overlaps')
+  })
+
+  it('attaches a snapshot to a Start, one fetch per channel for all nodes, and never loses an event for it', async () => {
+    const port = await camera()
+    await helper.load(
+      nodes,
+      [
+        cameraFlowNode({ port }),
+        ...eventInFlowNode('a', { snapshot: true, snapshotTimeout: 0.5 }),
+        ...eventInFlowNode('b', { snapshot: true, snapshotTimeout: 0.5 }),
+      ],
+      credentials(),
+    )
+    const a = collect('a-out')
+    const b = collect('b-out')
+    await waitFor(sim, 'attach', 'the attach')
+    sim.send({ code: 'VideoMotion', action: 'Start', index: 1 })
+    sim.send({ code: 'VideoMotion', action: 'Stop', index: 1 })
+    await until(() => a.length === 2 && b.length === 2, 'Start and Stop on both nodes')
+    assert.deepEqual(
+      a.map((m) => m.payload.action),
+      ['Start', 'Stop'],
+      'the Stop waits for the Start',
+    )
+    const image = (a[0] as unknown as { image: Buffer }).image
+    assert.ok(Buffer.isBuffer(image) && image[0] === 0xff && image[1] === 0xd8, 'a JPEG')
+    assert.ok(image.includes('channel 2'), 'of channel 2')
+    assert.equal((a[1] as unknown as { image?: Buffer }).image, undefined, 'no picture on a Stop')
+    assert.equal(
+      sim.requests.filter((r) => r.auth === 'ok' && r.url.startsWith('/cgi-bin/snapshot.cgi')).length,
+      1,
+      'one fetch for two nodes',
+    )
+
+    sim.snapshotFails = true
+    sim.send({ code: 'VideoMotion', action: 'Start', index: 0 })
+    await until(() => a.length === 3, 'the Start without a picture')
+    assert.equal((a[2] as unknown as { imageError?: string }).imageError, 'HTTP 500')
+  })
+
+  it('sends a Start without its picture when the camera is too slow', async () => {
+    const port = await camera({ snapshotDelayMs: 3_000 })
+    await helper.load(
+      nodes,
+      [cameraFlowNode({ port }), ...eventInFlowNode('a', { snapshot: true, snapshotTimeout: 0.3 })],
+      credentials(),
+    )
+    const a = collect('a-out')
+    await waitFor(sim, 'attach', 'the attach')
+    sim.send({ code: 'AlarmLocal', action: 'Start', index: 0 })
+    await until(() => a.length === 1, 'the Start')
+    assert.equal((a[0] as unknown as { imageError?: string }).imageError, 'no picture within 0.3s')
+  })
+})
