@@ -123,6 +123,87 @@ function inChild(script: string, figure: string): Promise<void> {
   return new Promise((resolve) => child.on('exit', () => resolve()))
 }
 
+function percentiles(values: number[]): string {
+  const sorted = [...values].sort((x, y) => x - y)
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+  return `median ${at(0.5).toFixed(1)} ms, p90 ${at(0.9).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`
+}
+
+async function reconcileAndSnapshot(): Promise<void> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { CameraClient } = require('../src/lib/camera-client') as { CameraClient: typeof Client }
+  const { CameraSimulator } = require('../src/sim/camera-simulator') as { CameraSimulator: typeof Simulator }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const sim = new CameraSimulator({ password: 'bench', heartbeatMs: 100, snapshotDelayMs: 0 })
+  const port = await sim.listen()
+  const client = new CameraClient({
+    address: { host: '127.0.0.1', port, protocol: 'http', verifyTls: true },
+    credentials: { username: 'admin', password: 'bench' },
+    heartbeatSeconds: 1,
+    timing: { healthyAfterMs: 100 },
+  })
+  const codes = [
+    'VideoMotion',
+    'SmartMotionHuman',
+    'SmartMotionVehicle',
+    'CrossLineDetection',
+    'CrossRegionDetection',
+    'AlarmLocal',
+    'VideoBlind',
+    'AudioMutation',
+  ]
+  const reconciled: number[] = []
+  let connectedAt = 0
+  let pending = 0
+  let settled: (() => void) | undefined
+  client.on('state', (s) => {
+    if (s.state === 'connected') {
+      connectedAt = performance.now()
+    }
+  })
+  client.on('event', (e) => {
+    if (e.reconciled && --pending === 0) {
+      reconciled.push(performance.now() - connectedAt)
+      settled?.()
+    }
+  })
+  client.start()
+  await new Promise<void>((resolve) => sim.once('attach', () => resolve()))
+  for (let round = 0; round < 10; round++) {
+    // Every code active on channel 1, learnt by the client; then an outage in which all of them end.
+    for (const code of codes) {
+      sim.send({ code, action: 'Start', index: 0 })
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    pending = codes.length
+    const done = new Promise<void>((resolve) => (settled = resolve))
+    await sim.refuseConnections(true)
+    for (const code of codes) {
+      sim.setActive(code, 0, false)
+    }
+    await sim.refuseConnections(false)
+    await done
+  }
+  const snapshots: number[] = []
+  for (let i = 0; i < 50; i++) {
+    const start = performance.now()
+    await client.snapshot(1 + (i % 4))
+    snapshots.push(performance.now() - start)
+  }
+  await client.close()
+  await sim.close()
+  console.log(
+    `\n## From re-attach to reconciled state (${codes.length} codes, all ended during an outage; 10 outages)`,
+  )
+  console.log(
+    `${percentiles(reconciled)} from the 200 of the new attach to the last reconciled Stop (loopback; 2 calls at a time)`,
+  )
+  console.log(
+    '\n## Latency a snapshot adds to a Start (snapshot.cgi round trip with digest login, loopback simulator, 50 fetches)',
+  )
+  console.log(`${percentiles(snapshots)} (a real camera adds its own JPEG encoding time)`)
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === 'parser') {
     parserFigures()
@@ -131,6 +212,7 @@ async function main(): Promise<void> {
   console.log(`# npm run bench (${process.version}, ${process.platform}/${process.arch})`)
   await inChild(__filename, 'parser')
   await reconnectGap()
+  await reconcileAndSnapshot()
   await inChild(join(__dirname, 'nodered.js'), 'e2e')
   await inChild(join(__dirname, 'nodered.js'), 'cameras')
 }
