@@ -5,7 +5,7 @@
 
 import { EventEmitter } from 'node:events'
 import type { Readable } from 'node:stream'
-import { Agent, HttpClient } from 'urllib'
+import { Agent, HttpClient, type HttpClientResponse, type RequestOptions } from 'urllib'
 import { decodeEventBody } from './event-body'
 import { HealthTracker, type Health } from './health'
 import { EventLedger, parseEventIndexes } from './ledger'
@@ -300,48 +300,30 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
     session.requests.add(abort)
     let response
     try {
-      for (let schemeSwitches = 0; ; schemeSwitches++) {
-        try {
-          response = await this.http.request<Readable>(this.attachUrl, {
-            method: 'GET',
-            dataType: 'stream',
-            headers: { accept: 'multipart/x-mixed-replace' },
-            ...this.authOption(),
-            // [headers, body idle]. Never a total timeout: the stream is endless (rroller#598). Never 0 either:
-            // urllib reads 0 as its 5000 ms default (tech-notes.md 1.1).
-            timeout: [this.timing.headersTimeoutMs, this.timing.silentCameraMs],
-            signal: abort.signal,
-          })
-        } catch (err) {
-          return { failure: classify(err), reachedCamera: false }
-        }
-        const status = response.status
-        if (status === 200) {
-          break
-        }
-        discard(response.res)
-        if (
-          status === 401 &&
-          schemeSwitches === 0 &&
-          this.switchScheme(header(response.headers['www-authenticate']))
-        ) {
-          continue
-        }
-        if (status === 401 || status === 403) {
-          // The camera refused the credentials we answered its challenge with (a 403: it refused the account).
-          this.budget.refuse(this.now())
-          return { failure: { kind: 'auth', detail: String(status) }, reachedCamera: true }
-        }
-        return { failure: { kind: 'http', detail: String(status) }, reachedCamera: true }
-      }
+      response = await this.authorized<Readable>(this.attachUrl, {
+        dataType: 'stream',
+        headers: { accept: 'multipart/x-mixed-replace' },
+        // [headers, body idle]. Never a total timeout: the stream is endless (rroller#598). Never 0 either:
+        // urllib reads 0 as its 5000 ms default (tech-notes.md 1.1).
+        timeout: [this.timing.headersTimeoutMs, this.timing.silentCameraMs],
+        signal: abort.signal,
+      })
+    } catch (err) {
+      return { failure: classify(err), reachedCamera: false }
     } finally {
       session.requests.delete(abort)
+    }
+    const status = response.status
+    if (status !== 200) {
+      discard(response.res)
+      // 401 or 403 here: the camera refused the credentials we answered its challenge with.
+      const kind = status === 401 || status === 403 ? 'auth' : 'http'
+      return { failure: { kind, detail: String(status) }, reachedCamera: true }
     }
     if (session.stopped) {
       discard(response.res)
       return { failure: { kind: 'closed' }, reachedCamera: true }
     }
-    this.budget.accept()
     const stream = new AttachedStream(response.res, boundaryFrom(header(response.headers['content-type'])), {
       now: this.now,
       idleLimitMs: (heartbeatSeen) => idleLimitMs(heartbeatSeen, this.options.heartbeatSeconds, this.timing),
@@ -428,33 +410,46 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   private async cgi(path: string): Promise<{ status: number; body: Buffer }> {
     await this.slots.enter()
     try {
-      for (let schemeSwitches = 0; ; schemeSwitches++) {
-        if (this.budget.waitMs(this.now()) > 0) {
-          throw new Error('logins are paused after refusals')
-        }
-        const response = await this.http.request<Buffer>(`${this.baseUrl}${path}`, {
-          method: 'GET',
-          dataType: 'buffer',
-          ...this.authOption(),
-          timeout: [this.timing.cgiTimeoutMs, this.timing.cgiTimeoutMs],
-        })
-        const status = response.status
-        if (
-          status === 401 &&
-          schemeSwitches === 0 &&
-          this.switchScheme(header(response.headers['www-authenticate']))
-        ) {
-          continue
-        }
-        if (status === 401 || status === 403) {
-          this.budget.refuse(this.now())
-        } else {
-          this.budget.accept()
-        }
-        return { status, body: response.data }
+      if (this.budget.waitMs(this.now()) > 0) {
+        throw new Error('logins are paused after refusals')
       }
+      const response = await this.authorized<Buffer>(`${this.baseUrl}${path}`, {
+        dataType: 'buffer',
+        timeout: [this.timing.cgiTimeoutMs, this.timing.cgiTimeoutMs],
+      })
+      return { status: response.status, body: response.data }
     } finally {
       this.slots.leave()
+    }
+  }
+
+  /**
+   * One GET with the camera's login: follows a change of scheme once (that 401 refused nothing), and books
+   * every refused login (401, or 403 for a refused account) on the budget that all calls to the camera share.
+   */
+  private async authorized<T>(
+    url: string,
+    options: Pick<RequestOptions, 'dataType' | 'headers' | 'timeout' | 'signal'>,
+  ): Promise<HttpClientResponse<T>> {
+    for (let schemeSwitches = 0; ; schemeSwitches++) {
+      const response = await this.http.request<T>(url, { method: 'GET', ...options, ...this.authOption() })
+      const status = response.status
+      if (
+        status === 401 &&
+        schemeSwitches === 0 &&
+        this.switchScheme(header(response.headers['www-authenticate']))
+      ) {
+        if (options.dataType === 'stream') {
+          discard(response.res)
+        }
+        continue
+      }
+      if (status === 401 || status === 403) {
+        this.budget.refuse(this.now())
+      } else {
+        this.budget.accept()
+      }
+      return response
     }
   }
 

@@ -22,6 +22,25 @@ export { helper }
 export const nodes = [cameraNode, eventInNode]
 export const PASSWORD = 'Flow-S3cret!'
 
+/**
+ * The hooks every flow suite needs: a Node-RED server per test with `timing`, and afterwards the flow unloaded
+ * and the test's simulator (if any) closed.
+ */
+export function flowHooks(
+  simulator: () => { close(): Promise<void> } | undefined,
+  timing?: Partial<Timing>,
+): void {
+  beforeEach(async () => {
+    useTiming(timing)
+    await new Promise<void>((resolve) => helper.startServer(resolve))
+  })
+  afterEach(async () => {
+    await helper.unload()
+    await new Promise<void>((resolve) => helper.stopServer(resolve))
+    await simulator()?.close()
+  })
+}
+
 export function useTiming(timing: Partial<Timing> | undefined): void {
   helper.settings({ dahuaCamera: timing ? { timing } : {} } as Record<string, unknown>)
 }

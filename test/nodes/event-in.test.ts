@@ -12,6 +12,7 @@ import {
   collect,
   credentials,
   eventInFlowNode,
+  flowHooks,
   helper,
   nodes,
   runtimeName,
@@ -31,17 +32,7 @@ const FAST = {
 
 describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
   let sim: CameraSimulator
-
-  beforeEach(async () => {
-    useTiming(undefined)
-    await new Promise<void>((resolve) => helper.startServer(resolve))
-  })
-
-  afterEach(async () => {
-    await helper.unload()
-    await new Promise<void>((resolve) => helper.stopServer(resolve))
-    await sim?.close()
-  })
+  flowHooks(() => sim)
 
   async function camera(options: ConstructorParameters<typeof CameraSimulator>[0] = {}): Promise<number> {
     sim = new CameraSimulator({ password: PASSWORD, ...options })

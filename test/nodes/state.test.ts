@@ -6,6 +6,7 @@ import {
   collect,
   credentials,
   eventInFlowNode,
+  flowHooks,
   helper,
   nodes,
   runtimeName,
@@ -17,17 +18,7 @@ const FAST = { retryBaseMs: 50, retryCapMs: 300, stallMs: 300, healthyAfterMs: 2
 
 describe(`never a wrong state, in ${runtimeName}`, function () {
   let sim: CameraSimulator
-
-  beforeEach(async () => {
-    useTiming(FAST)
-    await new Promise<void>((resolve) => helper.startServer(resolve))
-  })
-
-  afterEach(async () => {
-    await helper.unload()
-    await new Promise<void>((resolve) => helper.stopServer(resolve))
-    await sim?.close()
-  })
+  flowHooks(() => sim, FAST)
 
   async function camera(options: ConstructorParameters<typeof CameraSimulator>[0] = {}): Promise<number> {
     sim = new CameraSimulator({ password: PASSWORD, heartbeatMs: 50, ...options })
