@@ -24,6 +24,21 @@ export interface DahuaEventInConfig extends NodeDef {
   snapshotTimeout?: string | number
 }
 
+/** What an input message may ask: `action`, and a new filter (a comma-separated string or an array each). */
+interface ControlMessage {
+  action?: unknown
+  codes?: unknown
+  channels?: unknown
+  actions?: unknown
+}
+
+function listOf(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    return value.map(String).join(',')
+  }
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined
+}
+
 /** A badge that names the last event is refreshed at most this often: events can come in thousands a second. */
 const BADGE_REFRESH_MS = 1_000
 
@@ -43,7 +58,9 @@ export default function (RED: NodeAPI): void {
       this.error(RED._('dahua-event-in.errors.invalid-filter', { detail: parsed.error }))
       return
     }
-    const { filter } = parsed
+    let filter = parsed.filter
+    let settings = { codes: config.codes, channels: config.channels, actions: config.actions }
+    let paused = false
     const connectionOutput = config.connection !== false
     const snapshotMs = config.snapshot ? Math.max(100, (Number(config.snapshotTimeout) || 2) * 1000) : 0
     const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)
@@ -53,7 +70,11 @@ export default function (RED: NodeAPI): void {
     let refresh: NodeJS.Timeout | undefined
     const render = (): void => {
       refresh = undefined
-      this.status(badgeFor(client.state, last, t))
+      this.status(
+        paused
+          ? { fill: 'grey', shape: 'ring', text: RED._('dahua-event-in.status.paused') }
+          : badgeFor(client.state, last, t),
+      )
     }
 
     // With snapshots on, messages leave in the order their events came, each Start after its picture (or its
@@ -85,7 +106,7 @@ export default function (RED: NodeAPI): void {
       }
     }
     const onEvent = (event: CameraEvent, receivedAt: number): void => {
-      if (!matches(filter, event)) {
+      if (paused || !matches(filter, event)) {
         return
       }
       const msg = toMessage(event, camera.identity, receivedAt)
@@ -113,6 +134,52 @@ export default function (RED: NodeAPI): void {
     client.on('health', onHealth)
     render()
     camera.register(this, filter.codes)
+
+    // Runtime control, as core `mqtt in` has: change the filter or the connection without a redeploy.
+    this.on('input', (msg: NodeMessage & ControlMessage, _send, done) => {
+      if (msg.codes !== undefined || msg.channels !== undefined || msg.actions !== undefined) {
+        const wanted = {
+          codes: listOf(msg.codes) ?? settings.codes,
+          channels: listOf(msg.channels) ?? settings.channels,
+          actions: listOf(msg.actions) ?? settings.actions,
+        }
+        const next = parseFilter(wanted)
+        if ('error' in next) {
+          done(new Error(RED._('dahua-event-in.errors.invalid-filter', { detail: next.error })))
+          return
+        }
+        filter = next.filter
+        settings = wanted
+        if (!paused) {
+          camera.register(this, filter.codes)
+        }
+      }
+      switch (msg.action) {
+        case undefined:
+          break
+        case 'reconnect':
+          client.reconnect()
+          break
+        case 'pause':
+          if (!paused) {
+            paused = true
+            camera.deregister(this, () => undefined)
+          }
+          break
+        case 'resume':
+          if (paused) {
+            paused = false
+            camera.register(this, filter.codes)
+          }
+          break
+        default:
+          done(new Error(RED._('dahua-event-in.errors.unknown-action', { action: String(msg.action) })))
+          return
+      }
+      clearTimeout(refresh)
+      render()
+      done()
+    })
 
     this.on('close', (_removed: boolean, done: () => void) => {
       clearTimeout(refresh)

@@ -58,6 +58,8 @@ type Opened = { stream: AttachedStream } | { failure: FailureReason; reachedCame
 /** One start-to-stop run: what stop() must close, abort and wake. */
 interface Session {
   stopped: boolean
+  /** A reconnect was asked for: the next attach goes at once, whatever the last stream was like. */
+  now?: boolean
   streams: Set<AttachedStream>
   requests: Set<AbortController>
   wake?: () => void
@@ -136,6 +138,23 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
     })
   }
 
+  /**
+   * Drops the stream and attaches again at once. Asked for by a person, it is a fresh start like a redeploy:
+   * it also ends a login pause.
+   */
+  reconnect(): void {
+    const session = this.session
+    if (!session) {
+      return
+    }
+    this.budget.accept()
+    session.now = true
+    for (const stream of session.streams) {
+      stream.close({ kind: 'closed', detail: 'reconnect' })
+    }
+    session.wake?.()
+  }
+
   async stop(): Promise<void> {
     const session = this.session
     const running = this.running
@@ -198,11 +217,12 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
         return
       }
       if ('stream' in opened) {
+        session.now = false // this stream is the fresh one a reconnect asked for
         const { reason, healthy } = await this.follow(session, opened.stream)
         if (session.stopped) {
           return
         }
-        if (healthy) {
+        if (healthy || session.now) {
           // A stream that was working is re-attached at once: every second away can lose an event.
           failures = 0
           unreachable = 0
