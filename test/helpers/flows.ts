@@ -19,6 +19,13 @@ const runtimePackage = JSON.parse(readFileSync(join(dirname(runtime), '..', 'pac
 export const runtimeName = `Node-RED ${runtimePackage.version} on Node ${process.version}`
 
 export { helper }
+
+/** A core node module of the same Node-RED the tests run on, e.g. `common/21-debug.js`. */
+export function coreNode(file: string): (RED: unknown) => void {
+  const nodesPackage = require.resolve('@node-red/nodes/package.json', { paths: [dirname(runtime)] })
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(join(dirname(nodesPackage), 'core', file)) as (RED: unknown) => void
+}
 export const nodes = [cameraNode, eventInNode]
 export const PASSWORD = 'Flow-S3cret!'
 

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict'
+import { readFileSync, readdirSync } from 'node:fs'
+import { createServer, type Server } from 'node:net'
+import { join } from 'node:path'
+import { connect } from 'mqtt'
+import { CameraSimulator } from '../../src/sim/camera-simulator'
+import { PASSWORD, coreNode, flowHooks, helper, nodes, runtimeName, type FlowNode } from '../helpers/flows'
+import { until, waitFor } from '../helpers/wait'
+
+const dir = join(__dirname, '..', '..', '..', 'examples')
+const core = [
+  'common/21-debug.js',
+  'common/90-comment.js',
+  'function/10-switch.js',
+  'function/15-change.js',
+  'function/80-template.js',
+  'function/89-trigger.js',
+  'network/10-mqtt.js',
+].map(coreNode)
+
+function example(name: string, port: number): FlowNode[] {
+  const flow = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as FlowNode[]
+  for (const node of flow) {
+    if (node.type === 'dahua-camera') {
+      node.port = port
+    }
+  }
+  return flow
+}
+
+function received(id: string): Array<{ payload: unknown; topic?: string }> {
+  const got: Array<{ payload: unknown; topic?: string }> = []
+  helper.getNode(id).on('input', (msg: unknown) => got.push(msg as (typeof got)[number]))
+  return got
+}
+
+function errors(): unknown[][] {
+  const node = helper.getNode('ex-camera') as unknown as { error: { getCalls(): Array<{ args: unknown[] }> } }
+  return node.error.getCalls().map((call) => call.args)
+}
+
+describe(`the examples, deployed in ${runtimeName} against the simulator`, function () {
+  let sim: CameraSimulator
+  flowHooks(() => sim)
+  const credentials = { 'ex-camera': { username: 'admin', password: PASSWORD } }
+
+  async function deploy(name: string): Promise<void> {
+    sim = new CameraSimulator({ password: PASSWORD })
+    const port = await sim.listen()
+    const attached = waitFor(sim, 'attach', `the attach of "${name}"`)
+    await helper.load([...nodes, ...core] as never, example(name, port) as never, credentials as never)
+    await attached
+  }
+
+  it('has five examples, each with a comment node and a camera, and uses every non-config node of the package', () => {
+    const names = readdirSync(dir).filter((f) => f.endsWith('.json'))
+    assert.equal(names.length, 5)
+    const types = new Set<string>()
+    for (const name of names) {
+      const flow = JSON.parse(readFileSync(join(dir, name), 'utf8')) as FlowNode[]
+      assert.ok(
+        flow.some((n) => n.type === 'comment'),
+        `${name} explains itself`,
+      )
+      assert.ok(
+        flow.some((n) => n.type === 'dahua-camera'),
+        `${name} has a camera`,
+      )
+      flow.forEach((n) => types.add(n.type))
+    }
+    assert.ok(types.has('dahua-event-in'))
+  })
+
+  it('01: motion reaches the debug node', async () => {
+    await deploy('01 Motion events to debug')
+    const got = received('ex-debug')
+    sim.send({ code: 'VideoMotion', action: 'Start', index: 2 })
+    await until(() => got.length === 1, 'the motion')
+    assert.equal((got[0]!.payload as { channel: number }).channel, 3)
+    assert.deepEqual(errors(), [])
+  })
+
+  it('02: a person crossing the tripwire becomes a notification text; a car does not', async () => {
+    await deploy('02 Person crossing a tripwire to a notification')
+    const got = received('ex-debug')
+    sim.send({
+      code: 'CrossLineDetection',
+      action: 'Start',
+      index: 0,
+      data: { Name: 'Gate', Object: { ObjectType: 'Vehicle' } },
+    })
+    sim.send({
+      code: 'CrossLineDetection',
+      action: 'Start',
+      index: 0,
+      data: { Name: 'Gate', Object: { ObjectType: 'Human' } },
+    })
+    await until(() => got.length === 1, 'the notification')
+    assert.equal(got[0]!.payload, 'A person crossed the Gate line on Front camera (channel 1).')
+    assert.deepEqual(errors(), [])
+  })
+
+  it('03: a doorbell press says someone is at the door; the hang-up does not', async () => {
+    await deploy('03 Doorbell press')
+    const got = received('ex-debug')
+    sim.send({ code: '_DoTalkAction_', action: 'Pulse', index: 0, data: { Action: 'Hangup' } })
+    sim.send({ code: '_DoTalkAction_', action: 'Pulse', index: 0, data: { Action: 'Invite', CallID: '9' } })
+    await until(() => got.length === 1, 'the press')
+    assert.equal(got[0]!.payload, 'Someone is at the door')
+    assert.deepEqual(errors(), [])
+  })
+
+  it('04: a disconnection starts the offline timer and the reconnection cancels it', async () => {
+    await deploy('04 Camera offline alert')
+    const timer = received('ex-timer')
+    await until(() => timer.length === 1, 'the cancel that the first connected sends')
+    sim.drop()
+    await until(() => timer.length >= 3, 'disconnected, then the cancel on connected')
+    const after = timer.slice(1)
+    assert.equal((after[0]!.payload as { state: string }).state, 'disconnected')
+    assert.equal(
+      (after[0] as unknown as { reset?: boolean }).reset,
+      undefined,
+      'the disconnection starts the timer',
+    )
+    assert.equal((after.at(-1) as unknown as { reset?: boolean }).reset, true, 'the reconnection cancels it')
+    assert.deepEqual(errors(), [])
+  })
+
+  it('05: every event goes to a real MQTT broker with msg.topic as its topic', async () => {
+    const { Aedes } = await import('aedes')
+    const broker = await Aedes.createBroker()
+    const server: Server = createServer(broker.handle)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const brokerPort = (server.address() as { port: number }).port
+    const subscriber = connect(`mqtt://127.0.0.1:${brokerPort}`)
+    try {
+      const messages: Array<{ topic: string; payload: Record<string, unknown> }> = []
+      subscriber.on('message', (topic, payload) =>
+        messages.push({ topic, payload: JSON.parse(payload.toString()) as Record<string, unknown> }),
+      )
+      await subscriber.subscribeAsync('dahua/#')
+      sim = new CameraSimulator({ password: PASSWORD })
+      const port = await sim.listen()
+      const flow = example('05 Every event to MQTT', port)
+      const brokerNode = flow.find((n) => n.type === 'mqtt-broker')!
+      brokerNode.port = String(brokerPort)
+      const attached = waitFor(sim, 'attach', 'the attach')
+      await helper.load([...nodes, ...core] as never, flow as never, credentials as never)
+      await attached
+      await until(
+        () => (helper.getNode('ex-broker') as unknown as { connected?: boolean }).connected === true,
+        'the broker connection',
+      )
+      sim.send({ code: 'VideoMotion', action: 'Start', index: 0, data: { RegionName: ['Driveway'] } })
+      await until(
+        () => messages.some((m) => m.topic === 'dahua/Front camera/VideoMotion/1'),
+        'the event on the broker',
+      )
+      const event = messages.find((m) => m.topic === 'dahua/Front camera/VideoMotion/1')!
+      assert.equal(event.payload.code, 'VideoMotion')
+      assert.deepEqual(event.payload.data, { RegionName: ['Driveway'] })
+      await until(
+        () => messages.some((m) => m.topic === 'dahua/Front camera/connection'),
+        'the connection message on the broker',
+      )
+      assert.deepEqual(errors(), [])
+    } finally {
+      await subscriber.endAsync()
+      await new Promise<void>((resolve) => broker.close(() => resolve()))
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })
+})
