@@ -5,6 +5,7 @@
 
 import type { Node, NodeAPI, NodeDef } from 'node-red'
 import { CameraClient, type StreamWarning } from './lib/camera-client'
+import { probeCamera } from './lib/probe'
 import { reasonText } from './lib/badge'
 import type { CameraIdentity } from './lib/message'
 import type { Timing } from './lib/policy'
@@ -25,6 +26,8 @@ export interface DahuaCameraNode extends Node<Partial<CameraCredentials>> {
   client?: CameraClient
   problem?: string
   identity: CameraIdentity
+  /** The codes this camera has sent since deploy: code -> 1-based channel -> count (the editor lists them). */
+  seen: Map<string, Map<number, number>>
   /** `codes`: the lower-case codes the user listens for, undefined for all (what is worth reconciling). */
   register(user: Node, codes?: Set<string>): void
   deregister(user: Node, done: () => void): void
@@ -46,6 +49,7 @@ export default function (RED: NodeAPI): void {
     const port = Number(config.port) || (protocol === 'https' ? 443 : 80)
     const heartbeat = Math.min(60, Math.max(1, Math.round(Number(config.heartbeat) || 5)))
     this.identity = { name: (config.name || host).trim(), host }
+    this.seen = new Map()
 
     const users = new Map<string, Set<string> | undefined>()
     const interest = (): Set<string> | undefined =>
@@ -88,6 +92,14 @@ export default function (RED: NodeAPI): void {
     this.client = client
     const where = `${host}:${port}`
     const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)
+
+    client.on('event', (event) => {
+      if (!event.reconciled) {
+        const channels = this.seen.get(event.code) ?? new Map<number, number>()
+        this.seen.set(event.code, channels)
+        channels.set(event.index + 1, (channels.get(event.index + 1) ?? 0) + 1)
+      }
+    })
 
     // Log each change of state once, not every retry: a camera that is down for a day must not fill the log.
     let logged: ConnectionState = 'stopped'
@@ -163,6 +175,57 @@ export default function (RED: NodeAPI): void {
         })
     })
   }
+
+  // The editor's Test connection: the settings as edited, before any deploy. An unchanged password field
+  // arrives as Node-RED's placeholder; the stored password is used then.
+  RED.httpAdmin.post('/dahua-camera/probe', RED.auth.needsPermission('dahua-camera.write'), (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>
+    const text = (value: unknown): string | undefined =>
+      typeof value === 'string' || typeof value === 'number' ? String(value) : undefined
+    const stored =
+      typeof body.id === 'string'
+        ? (RED.nodes.getCredentials(body.id) as Partial<CameraCredentials> | undefined)
+        : undefined
+    const protocol = body.protocol === 'https' ? 'https' : 'http'
+    const host = (text(body.host) ?? '').trim()
+    if (!host) {
+      res.json({ ok: false, failure: 'unreachable', detail: 'no host' })
+      return
+    }
+    void probeCamera(
+      {
+        host,
+        port: Number(body.port) || (protocol === 'https' ? 443 : 80),
+        protocol,
+        verifyTls: body.verifyTls !== false,
+      },
+      {
+        username: text(body.username) ?? stored?.username ?? '',
+        password:
+          body.password === '__PWRD__' || body.password === undefined
+            ? (stored?.password ?? '')
+            : (text(body.password) ?? ''),
+      },
+    )
+      .then((result) => res.json(result))
+      .catch(() => res.status(500).json({ ok: false, failure: 'unreachable', detail: 'internal error' }))
+  })
+
+  // What a deployed camera has sent: the event dialog offers these codes and channels.
+  RED.httpAdmin.get('/dahua-camera/:id/seen', RED.auth.needsPermission('dahua-camera.read'), (req, res) => {
+    const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
+    if (!camera?.seen) {
+      res.status(404).json({ error: 'not deployed' })
+      return
+    }
+    res.json(
+      [...camera.seen].map(([code, channels]) => ({
+        code,
+        count: [...channels.values()].reduce((sum, n) => sum + n, 0),
+        channels: Object.fromEntries(channels),
+      })),
+    )
+  })
 
   RED.nodes.registerType<DahuaCameraNode, DahuaCameraConfig, unknown, Partial<CameraCredentials>>(
     'dahua-camera',

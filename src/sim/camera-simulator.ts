@@ -235,6 +235,13 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       }, 20)
       return
     }
+    const magicBox = this.magicBox(url)
+    if (magicBox !== undefined) {
+      record('ok', 200)
+      res.writeHead(200, { 'Content-Type': 'text/plain', Connection: 'close' })
+      res.end(magicBox)
+      return
+    }
     const snapshot = /^\/cgi-bin\/snapshot\.cgi\?channel=(\d+)$/.exec(url)
     if (snapshot) {
       const status = this.snapshotFails ? 500 : 200
@@ -295,6 +302,19 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       this.emit('detach')
     })
     this.emit('attach')
+  }
+
+  /** What magicBox.cgi says about the device, in its key=value lines (dahua-protocol.md 3.2). */
+  private magicBox(url: string): string | undefined {
+    const deviceType = this.options.deviceType ?? 'IPC-HDW5831R-ZE'
+    switch (url) {
+      case '/cgi-bin/magicBox.cgi?action=getSystemInfo':
+        return `appAutoStart=true\r\ndeviceType=${deviceType}\r\nhardwareVersion=1.00\r\nprocessor=S3LM\r\nserialNumber=${this.options.serialNumber ?? 'SIM0000001'}\r\nupdateSerial=${deviceType}\r\n`
+      case '/cgi-bin/magicBox.cgi?action=getSoftwareVersion':
+        return 'version=2.800.0000016.0.R,build:2025-06-05\r\n'
+      default:
+        return undefined
+    }
   }
 
   private eventIndexes(code: string): string {

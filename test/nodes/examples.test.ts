@@ -48,7 +48,7 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
     sim = new CameraSimulator({ password: PASSWORD })
     const port = await sim.listen()
     const attached = waitFor(sim, 'attach', `the attach of "${name}"`)
-    await helper.load([...nodes, ...core] as never, example(name, port) as never, credentials as never)
+    await helper.load([...nodes, ...core] as never, example(name, port), credentials)
     await attached
   }
 
@@ -146,7 +146,7 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
       const brokerNode = flow.find((n) => n.type === 'mqtt-broker')!
       brokerNode.port = String(brokerPort)
       const attached = waitFor(sim, 'attach', 'the attach')
-      await helper.load([...nodes, ...core] as never, flow as never, credentials as never)
+      await helper.load([...nodes, ...core] as never, flow, credentials)
       await attached
       await until(
         () => (helper.getNode('ex-broker') as unknown as { connected?: boolean }).connected === true,

@@ -77,6 +77,8 @@ describe('package contract', () => {
         registerType: (type: string, _ctor: unknown, opts?: { credentials?: unknown }) =>
           (runtime[type] = opts ?? {}),
       },
+      httpAdmin: { get: () => undefined, post: () => undefined },
+      auth: { needsPermission: () => undefined },
     }
     cameraNode(RED as never)
     eventInNode(RED as never)
