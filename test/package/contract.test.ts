@@ -143,6 +143,23 @@ describe('package contract', () => {
     }
   })
 
+  it('has a description for every code the picker offers and a text for every probe answer', () => {
+    const html = readFileSync(join(root, 'nodes', 'dahua-event-in.html'), 'utf8')
+    const block = /var KNOWN_CODES = (\{[\s\S]*?\n {4}\})/.exec(html)?.[1]
+    assert.ok(block, 'the picker has its codes')
+    const groups = runInNewContext(`(${block})`) as Record<string, string[]>
+    assert.ok(Object.values(groups).flat().length >= 30)
+    for (const [group, codes] of Object.entries(groups)) {
+      assert.ok(lookup('dahua-event-in', `dahua-event-in.groups.${group}`), `group ${group}`)
+      for (const code of codes) {
+        assert.ok(lookup('dahua-event-in', `dahua-event-in.codes.${code}`), `description of ${code}`)
+      }
+    }
+    for (const key of ['testing', 'ok', 'unreachable', 'not-dahua', 'auth', 'tls', 'failed']) {
+      assert.ok(lookup('dahua-camera', `dahua-camera.probe.${key}`), `probe.${key}`)
+    }
+  })
+
   it('has a badge text for every connection state and a reason text for every failure in both catalogs', () => {
     const states: ConnectionState[] = [
       'connecting',
