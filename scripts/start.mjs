@@ -11,7 +11,7 @@ const require = createRequire(import.meta.url)
 const { CameraSimulator } = require('../nodes/sim/camera-simulator.js')
 const { playDay } = require('../nodes/sim/scenario.js')
 
-const userDir = join(root, '.userdir')
+const userDir = process.env.DAHUA_USERDIR ?? join(root, '.userdir')
 const simPort = Number(process.env.DAHUA_SIM_PORT ?? 8080)
 const uiPort = Number(process.env.PORT ?? 1880)
 
@@ -36,6 +36,9 @@ writeFileSync(
   flowFile: 'flows.json',
   // The demo's only secret is the simulator's admin/admin; a real install keeps Node-RED's encryption.
   credentialSecret: false,
+  // No update check and no welcome tour: the demo talks to nothing but the simulator.
+  telemetry: { enabled: false },
+  editorTheme: { tours: false },
   logging: { console: { level: 'info' } },
 }
 `,

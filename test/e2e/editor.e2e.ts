@@ -1,0 +1,144 @@
+// `npm run test:e2e`: the package in a real browser. Debian's Chromium (apt-get install chromium) drives the
+// editor of the `npm start` Node-RED: the palette, Test connection against the simulator, the code picker with
+// the codes seen on the camera, a deploy that turns the badge green and puts an event in the debug sidebar.
+// Each step saves a screenshot in docs/screenshots/, which the README shows.
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+
+const root = join(__dirname, '..', '..', '..')
+const shots = join(root, 'docs', 'screenshots')
+const UI_PORT = 18_880
+const SIM_PORT = 18_881
+const editor = `http://127.0.0.1:${UI_PORT}/`
+
+async function editorUp(child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`npm start exited with ${child.exitCode}`)
+    }
+    const up = await fetch(editor).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (up) {
+      return
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  throw new Error('the editor did not come up within 60 s')
+}
+
+describe('the editor in Chromium, against the npm start Node-RED', function () {
+  this.timeout(180_000)
+  let nodeRed: ChildProcess
+  let browser: Browser
+  let page: Page
+
+  before(async () => {
+    nodeRed = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
+      cwd: root,
+      env: {
+        ...process.env,
+        PORT: String(UI_PORT),
+        DAHUA_SIM_PORT: String(SIM_PORT),
+        DAHUA_USERDIR: mkdtempSync(join(tmpdir(), 'dahua-e2e-')),
+      },
+      stdio: 'ignore',
+    })
+    await editorUp(nodeRed)
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      headless: true,
+      // As root without a sandbox, and with no attempts to reach the network (this machine has none).
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
+    })
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    await page.goto(editor)
+    await page.waitForSelector('#red-ui-palette', { timeout: 30_000 })
+  })
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      await page.screenshot({ path: join(tmpdir(), `dahua-e2e-failed-${Date.now()}.png`) })
+    }
+  })
+
+  after(async () => {
+    await browser?.close()
+    nodeRed?.kill('SIGINT')
+  })
+
+  it('shows the dahua event node in its own palette category', async () => {
+    const paletteNode = page.locator('.red-ui-palette-node[data-palette-type="dahua-event-in"]')
+    await paletteNode.waitFor({ timeout: 15_000 })
+    assert.match((await paletteNode.textContent()) ?? '', /dahua\s+event/)
+    await page.screenshot({ path: join(shots, '1-palette.png') })
+  })
+
+  it('deploys the demo flow: the badge turns green and events reach the debug sidebar', async () => {
+    // The demo flow is deployed when npm start starts Node-RED; deploy it again from the editor.
+    await page.locator('#red-ui-header-button-deploy-options').click()
+    await page
+      .locator('#deploymenu-item-full')
+      .click()
+      .catch(() => undefined)
+    await page.locator('#red-ui-header-button-deploy').click()
+    await page.waitForFunction(
+      () =>
+        /\d\d:\d\d:\d\d|connected/.test(
+          document.querySelector('#demo-all .red-ui-flow-node-status-label')?.textContent ?? '',
+        ),
+      null,
+      { timeout: 30_000 },
+    )
+    const dot = page.locator('#demo-all .red-ui-flow-node-status')
+    assert.match((await dot.getAttribute('class')) ?? '', /green/)
+    await page.locator('#red-ui-tab-debug-link-button').click()
+    const message = page.locator('.red-ui-debug-msg')
+    await message.first().waitFor({ timeout: 30_000 })
+    assert.match((await message.first().textContent()) ?? '', /code|state/)
+    await page.screenshot({ path: join(shots, '2-deployed.png') })
+  })
+
+  it("Test connection in the camera dialog reports the simulator's model", async () => {
+    await page.locator('#demo-all rect.red-ui-flow-node').dblclick()
+    await page.locator('.red-ui-tray .fa-pencil').first().click()
+    await page.locator('#dahua-camera-test').click()
+    const result = page.locator('#dahua-camera-test-result')
+    await page.waitForFunction(
+      () =>
+        /Connected|refused|reached|answered/.test(
+          document.querySelector('#dahua-camera-test-result')?.textContent ?? '',
+        ),
+      null,
+      { timeout: 20_000 },
+    )
+    assert.match((await result.textContent()) ?? '', /Connected: IPC-HDW5831R-ZE/)
+    await page.screenshot({ path: join(shots, '3-test-connection.png') })
+    await page.locator('#node-config-dialog-cancel').click()
+  })
+
+  it('the event dialog offers the known codes and those seen on this camera', async () => {
+    const seen = page.locator('#dahua-event-in-seen a')
+    await seen.first().waitFor({ timeout: 30_000 })
+    assert.ok((await page.locator('#dahua-event-in-picker option').count()) > 30)
+    const first = (await seen.first().textContent()) ?? ''
+    const code = first.split(' ')[0]!
+    await seen.first().click()
+    assert.match(await page.locator('#node-input-codes').inputValue(), new RegExp(code))
+    await page.screenshot({ path: join(shots, '4-code-picker.png') })
+    await page.locator('#node-dialog-cancel').click()
+  })
+})
