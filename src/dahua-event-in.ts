@@ -55,7 +55,7 @@ export default function (RED: NodeAPI): void {
     const parsed = parseFilter(config)
     if ('error' in parsed) {
       this.status({ fill: 'red', shape: 'ring', text: RED._('dahua-event-in.status.invalid-filter') })
-      this.error(RED._('dahua-event-in.errors.invalid-filter', { detail: parsed.error }))
+      this.error(RED._(`dahua-event-in.errors.invalid-${parsed.error.list}`, { item: parsed.error.item }))
       return
     }
     let filter = parsed.filter
@@ -84,7 +84,10 @@ export default function (RED: NodeAPI): void {
     const withPicture = async (msg: EventMessage): Promise<EventMessage> => {
       let timer: NodeJS.Timeout | undefined
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no picture within ${snapshotMs / 1000}s`)), snapshotMs)
+        timer = setTimeout(
+          () => reject(new Error(RED._('dahua-event-in.errors.no-picture', { seconds: snapshotMs / 1000 }))),
+          snapshotMs,
+        )
       })
       try {
         msg.image = await Promise.race([client.snapshot(msg.payload.channel), timeout])
@@ -145,7 +148,9 @@ export default function (RED: NodeAPI): void {
         }
         const next = parseFilter(wanted)
         if ('error' in next) {
-          done(new Error(RED._('dahua-event-in.errors.invalid-filter', { detail: next.error })))
+          done(
+            new Error(RED._(`dahua-event-in.errors.invalid-${next.error.list}`, { item: next.error.item })),
+          )
           return
         }
         filter = next.filter

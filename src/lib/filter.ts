@@ -21,14 +21,20 @@ export interface EventFilter {
 
 const MAX_CHANNEL = 1024
 
+/** Why a filter setting is refused: which list and the entry, for a catalog text. */
+export interface FilterError {
+  list: 'codes' | 'channels' | 'actions'
+  item: string
+}
+
 /** The filter, or why the settings are not one. A bad entry is an error, never silently "all". */
-export function parseFilter(settings: FilterSettings): { filter: EventFilter } | { error: string } {
+export function parseFilter(settings: FilterSettings): { filter: EventFilter } | { error: FilterError } {
   const filter: EventFilter = {}
   const codes = list(settings.codes)
   if (codes.length > 0) {
     const bad = codes.find((code) => !/^[A-Za-z0-9_]+$/.test(code))
     if (bad !== undefined) {
-      return { error: `"${bad}" is not an event code` }
+      return { error: { list: 'codes', item: bad } }
     }
     filter.codes = new Set(codes.map((code) => code.toLowerCase()))
   }
@@ -40,7 +46,7 @@ export function parseFilter(settings: FilterSettings): { filter: EventFilter } |
       const from = Number(range?.[1])
       const to = Number(range?.[2] ?? range?.[1])
       if (!range || from < 1 || to < from || to > MAX_CHANNEL) {
-        return { error: `"${item}" is not a channel (1-based, e.g. 1,3-4)` }
+        return { error: { list: 'channels', item } }
       }
       for (let channel = from; channel <= to; channel++) {
         filter.channels.add(channel)
@@ -51,7 +57,7 @@ export function parseFilter(settings: FilterSettings): { filter: EventFilter } |
   if (actions.length > 0) {
     const bad = actions.find((action) => !/^(start|stop|pulse|state)$/i.test(action))
     if (bad !== undefined) {
-      return { error: `"${bad}" is not an action (Start, Stop, Pulse, State)` }
+      return { error: { list: 'actions', item: bad } }
     }
     filter.actions = new Set(actions.map((action) => action.toLowerCase()))
   }

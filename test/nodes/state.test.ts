@@ -216,6 +216,6 @@ describe(`never a wrong state, in ${runtimeName}`, function () {
     await waitFor(sim, 'attach', 'the attach')
     sim.send({ code: 'AlarmLocal', action: 'Start', index: 0 })
     await until(() => a.length === 1, 'the Start')
-    assert.equal((a[0] as unknown as { imageError?: string }).imageError, 'no picture within 0.3s')
+    assert.equal((a[0] as unknown as { imageError?: string }).imageError, 'dahua-event-in.errors.no-picture')
   })
 })

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict'
+import { readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = join(__dirname, '..', '..', '..')
+const locales = join(root, 'nodes', 'locales')
+const LANGUAGES = ['de', 'en-US', 'es-ES', 'fr', 'ja', 'zh-CN']
+const TYPES = ['dahua-camera', 'dahua-event-in']
+
+function flatten(value: unknown, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof child === 'object' && child !== null) {
+      flatten(child, `${prefix}${key}.`).forEach((v, k) => out.set(k, v))
+    } else {
+      out.set(`${prefix}${key}`, String(child))
+    }
+  }
+  return out
+}
+
+const catalog = (lang: string, type: string): Map<string, string> =>
+  flatten(JSON.parse(readFileSync(join(locales, lang, `${type}.json`), 'utf8')))
+const placeholders = (text: string): string[] => [...text.matchAll(/__\w+__/g)].map((m) => m[0]).sort()
+
+describe('six languages', () => {
+  it('has exactly en-US, de, es-ES, fr, ja and zh-CN', () => {
+    assert.deepEqual(readdirSync(locales).sort(), LANGUAGES)
+  })
+
+  for (const lang of LANGUAGES.filter((l) => l !== 'en-US')) {
+    it(`${lang}: every key of en-US, no other, with the same placeholders; help for both nodes`, () => {
+      for (const type of TYPES) {
+        const english = catalog('en-US', type)
+        const translated = catalog(lang, type)
+        assert.deepEqual(
+          [...translated.keys()].sort(),
+          [...english.keys()].sort(),
+          `${lang}/${type}.json keys`,
+        )
+        for (const [key, text] of english) {
+          assert.deepEqual(placeholders(translated.get(key)!), placeholders(text), `${lang} ${key}`)
+          assert.ok(translated.get(key)!.trim().length > 0, `${lang} ${key} is empty`)
+        }
+        const help = readFileSync(join(locales, lang, `${type}.html`), 'utf8')
+        const englishHelp = readFileSync(join(locales, 'en-US', `${type}.html`), 'utf8')
+        assert.match(help, new RegExp(`data-help-name="${type}"`))
+        const terms = (html: string): number => (html.match(/<dt/g) ?? []).length
+        assert.equal(terms(help), terms(englishHelp), `${lang}/${type}.html documents the same properties`)
+      }
+    })
+  }
+
+  it('lets no visible text of the editor templates bypass the catalog', () => {
+    for (const type of TYPES) {
+      const html = readFileSync(join(root, 'nodes', `${type}.html`), 'utf8')
+      const template = new RegExp(`data-template-name="${type}">([\\s\\S]*?)</script>`).exec(html)?.[1] ?? ''
+      assert.ok(template.length > 100)
+      const bare = template
+        .replace(/<option[^>]*>(https?)<\/option>/g, '') // protocol names, not words
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/&nbsp;/g, ' ')
+        .trim()
+      assert.equal(bare, '', `${type}.html shows text outside the catalog: ${bare}`)
+      const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? ''
+      assert.doesNotMatch(script, /\.text\(\s*['"][A-Za-z]/, `${type}.html sets a literal text`)
+      assert.doesNotMatch(
+        script,
+        /(paletteLabel|return[^;\n]*\|\|)\s*:?\s*['"][A-Za-z]/,
+        `${type}.html has a literal label`,
+      )
+    }
+  })
+
+  it('lets no log line, error or badge of the runtime bypass the catalog', () => {
+    for (const type of TYPES) {
+      const source = readFileSync(join(root, 'src', `${type}.ts`), 'utf8')
+      const lines = source.split('\n')
+      for (const [line, text] of lines.entries()) {
+        if (/this\.(warn|error|log|debug)\(|new Error\(|text: /.test(text)) {
+          // A call may wrap: its text is on this line or the next.
+          const call = `${text} ${lines[line + 1] ?? ''}`
+          assert.match(
+            call,
+            /RED\._\(|this\.problem\)|camera\?\.problem/,
+            `src/${type}.ts:${line + 1} ${text.trim()}`,
+          )
+        }
+      }
+    }
+  })
+})
