@@ -62,6 +62,8 @@ interface Session {
   now?: boolean
   streams: Set<AttachedStream>
   requests: Set<AbortController>
+  /** Timers of the refresh overlap: stop() clears them, so none outlives the client's use. */
+  timers: Set<NodeJS.Timeout>
   wake?: () => void
 }
 
@@ -129,7 +131,7 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
     if (this.session) {
       return
     }
-    const session: Session = { stopped: false, streams: new Set(), requests: new Set() }
+    const session: Session = { stopped: false, streams: new Set(), requests: new Set(), timers: new Set() }
     this.session = session
     this.setState({ state: 'connecting' })
     this.running = this.run(session).catch((err: unknown) => {
@@ -167,6 +169,9 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
       }
       for (const request of session.requests) {
         request.abort()
+      }
+      for (const timer of session.timers) {
+        clearTimeout(timer)
       }
       session.wake?.()
     }
@@ -303,14 +308,14 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
         continue
       }
       const old = stream
-      setTimeout(() => old.close({ kind: 'closed', detail: 'refresh' }), OVERLAP_CLOSE_MS).unref()
-      stream = next.stream
       const overlap = this.dedupe
-      setTimeout(() => {
+      later(session, OVERLAP_CLOSE_MS, () => old.close({ kind: 'closed', detail: 'refresh' }))
+      later(session, OVERLAP_CLOSE_MS + OVERLAP_GRACE_MS, () => {
         if (this.dedupe === overlap) {
           this.dedupe = undefined
         }
-      }, OVERLAP_CLOSE_MS + OVERLAP_GRACE_MS).unref()
+      })
+      stream = next.stream
     }
   }
 
@@ -649,6 +654,15 @@ class Gate {
       this.inside--
     }
   }
+}
+
+/** A timer of the session's: stop() clears it if it has not run. */
+function later(session: Session, ms: number, run: () => void): void {
+  const timer = setTimeout(() => {
+    session.timers.delete(timer)
+    run()
+  }, ms)
+  session.timers.add(timer)
 }
 
 /** Drops a response body. undici reports a destroyed body as an 'error'; unheard, it would crash Node-RED. */
