@@ -109,11 +109,15 @@ describe(`never a wrong state, in ${runtimeName}`, function () {
     const got = collect('ev-out')
     await waitFor(sim, 'attach', 'the attach')
     sim.send({ code: 'VideoMotion', action: 'Start', index: 3 })
-    await pass(250)
+    await until(() => got.length === 1, 'the Start')
+    await pass(250) // the Stop is sent, so received, at least 250 ms after the Start was received
     sim.send({ code: 'VideoMotion', action: 'Stop', index: 3 })
-    await until(() => got.length === 2, 'Start and Stop')
+    await until(() => got.length === 2, 'the Stop')
     assert.equal(got[0]!.payload.duration, undefined)
-    assert.ok(Number(got[1]!.payload.duration) >= 0.2, `duration ${String(got[1]!.payload.duration)}`)
+    const gap =
+      (Date.parse(String(got[1]!.payload.receivedAt)) - Date.parse(String(got[0]!.payload.receivedAt))) / 1000
+    assert.equal(got[1]!.payload.duration, gap, 'the seconds between the Start and the Stop as received')
+    assert.ok(gap >= 0.25)
   })
 
   it('sends connection changes on the second output: connected, disconnected with why, connected with downtime', async () => {
