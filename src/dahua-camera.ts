@@ -78,7 +78,13 @@ export default function (RED: NodeAPI): void {
       this.error(this.problem)
       return
     }
-    const refreshMinutes = Math.max(0, Number(config.refreshMinutes ?? 60) || 0)
+    // Empty or absent (flows saved before the setting existed) means the default, not "never".
+    const refreshMinutes =
+      config.refreshMinutes === undefined ||
+      config.refreshMinutes === '' ||
+      !(Number(config.refreshMinutes) >= 0)
+        ? 60
+        : Number(config.refreshMinutes)
     const timing = {
       refreshMs: refreshMinutes * 60_000,
       ...(RED.settings as DahuaSettings).dahuaCamera?.timing,

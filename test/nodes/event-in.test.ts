@@ -12,6 +12,7 @@ import {
   collect,
   credentials,
   eventInFlowNode,
+  type FlowNode,
   flowHooks,
   helper,
   nodes,
@@ -281,6 +282,22 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
       credentials(),
     )
     await badge('ev', 'dahua-event-in.status.connected')
+  })
+
+  it('reads an empty or absent Refresh as the default 60 minutes, and 0 as never', async () => {
+    const port = await camera()
+    const refreshMs = async (refreshMinutes: unknown): Promise<number> => {
+      const camera: FlowNode = { ...cameraFlowNode({ port }), refreshMinutes }
+      await helper.load(nodes, [camera], credentials())
+      const value = (helper.getNode('cam') as unknown as { client: { timing: { refreshMs: number } } }).client
+        .timing.refreshMs
+      await helper.unload()
+      return value
+    }
+    assert.equal(await refreshMs(undefined), 3_600_000)
+    assert.equal(await refreshMs(''), 3_600_000)
+    assert.equal(await refreshMs('15'), 900_000)
+    assert.equal(await refreshMs(0), 0)
   })
 
   it('says so when the node has no camera or an invalid filter', async () => {
