@@ -432,7 +432,7 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
    * A CGI call beside the stream: at most CGI_SLOTS at once, and its refused logins count against the same
    * budget as the stream's, because the camera locks the account whoever logged in wrongly.
    */
-  private async cgi(path: string): Promise<{ status: number; body: Buffer }> {
+  async cgi(path: string): Promise<{ status: number; body: Buffer }> {
     await this.slots.enter()
     try {
       if (this.budget.waitMs(this.now()) > 0) {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The editor's "Test connection": one look at a camera with the settings as they are being edited, before any
-// deploy. It says what the camera is (magicBox.cgi) or one clear class of failure, and tries one login at
-// most, because a camera locks the account after a few wrong ones.
+// deploy. It says what the camera is (magicBox.cgi) or one clear class of failure. It logs in through a
+// throwaway CameraClient, so it follows the same login rules as the stream: at most one refused login, because
+// a camera locks the account after a few wrong ones.
 
-import { Agent, HttpClient } from 'urllib'
-import { classify } from './camera-client'
+import { CameraClient, classify } from './camera-client'
 import type { CameraAddress, CameraCredentials } from './types'
 
 export type ProbeResult =
@@ -29,53 +29,37 @@ export async function probeCamera(
   address: CameraAddress,
   credentials: CameraCredentials,
 ): Promise<ProbeResult> {
-  const agent = new Agent({ connect: { timeout: PROBE_TIMEOUT_MS, rejectUnauthorized: address.verifyTls } })
-  const http = new HttpClient()
-  http.setDispatcher(agent)
-  const host =
-    address.host.includes(':') && !address.host.startsWith('[') ? `[${address.host}]` : address.host
-  const base = `${address.protocol}://${host}:${address.port}/cgi-bin/magicBox.cgi?action=`
-  let basic = false
-  const get = async (
+  const client = new CameraClient({
+    address,
+    credentials,
+    heartbeatSeconds: 5,
+    timing: { connectTimeoutMs: PROBE_TIMEOUT_MS, cgiTimeoutMs: PROBE_TIMEOUT_MS },
+  })
+  const ask = async (
     action: string,
-  ): Promise<{ status: number; values: Record<string, string> } | ProbeResult> => {
-    const login = `${credentials.username}:${credentials.password}`
-    let response = await http.request<Buffer>(`${base}${action}`, {
-      dataType: 'buffer',
-      timeout: [PROBE_TIMEOUT_MS, PROBE_TIMEOUT_MS],
-      ...(basic ? { auth: login } : { digestAuth: login }),
-    })
-    const challenge = String(response.headers['www-authenticate'] ?? '')
-    if (response.status === 401 && !basic && /^\s*basic/i.test(challenge)) {
-      // Old firmware offers only Basic (rroller#583); that first answer refused no login.
-      basic = true
-      response = await http.request<Buffer>(`${base}${action}`, {
-        dataType: 'buffer',
-        timeout: [PROBE_TIMEOUT_MS, PROBE_TIMEOUT_MS],
-        auth: login,
-      })
+  ): Promise<{ values: Record<string, string> } | { failed: ProbeResult }> => {
+    const { status, body } = await client.cgi(`/cgi-bin/magicBox.cgi?action=${action}`)
+    if (status === 401 || status === 403) {
+      return { failed: { ok: false, failure: 'auth', detail: `HTTP ${status}` } }
     }
-    if (response.status === 401 || response.status === 403) {
-      return { ok: false, failure: 'auth', detail: `HTTP ${response.status}` }
+    const values = parseKeyValues(body.toString('utf8'))
+    if (status !== 200 || Object.keys(values).length === 0) {
+      return { failed: { ok: false, failure: 'not-dahua', detail: `HTTP ${status}` } }
     }
-    const values = parseKeyValues(response.data.toString('utf8'))
-    if (response.status !== 200 || Object.keys(values).length === 0) {
-      return { ok: false, failure: 'not-dahua', detail: `HTTP ${response.status}` }
-    }
-    return { status: response.status, values }
+    return { values }
   }
   try {
-    const info = await get('getSystemInfo')
-    if ('ok' in info) {
-      return info
+    const info = await ask('getSystemInfo')
+    if ('failed' in info) {
+      return info.failed
     }
-    // The login worked; the version is one more call with the same answer to the same challenge kind.
-    const version = await get('getSoftwareVersion')
+    // The login worked; the firmware version is one more call with the same login.
+    const version = await ask('getSoftwareVersion')
     return {
       ok: true,
       deviceType: info.values.deviceType ?? info.values.updateSerial ?? '',
       serialNumber: info.values.serialNumber ?? '',
-      firmware: 'ok' in version ? '' : (version.values.version ?? ''),
+      firmware: 'failed' in version ? '' : (version.values.version ?? ''),
     }
   } catch (err) {
     const reason = classify(err)
@@ -85,6 +69,6 @@ export async function probeCamera(
       detail: reason.detail ?? reason.kind,
     }
   } finally {
-    await agent.destroy()
+    await client.close()
   }
 }
