@@ -11,172 +11,63 @@ interface Step {
   event: CameraEvent
 }
 
-const person = {
-  Action: 'Appear',
-  BoundingBox: [2856, 1280, 3880, 4880],
-  Center: [3368, 3080],
-  ObjectID: 863,
-  ObjectType: 'Human',
-}
-const car = {
-  Action: 'Appear',
-  BoundingBox: [1200, 2400, 5200, 6100],
-  Center: [3200, 4250],
-  ObjectID: 864,
-  ObjectType: 'Vehicle',
-}
+const person = { Action: 'Appear', BoundingBox: [2856, 1280, 3880, 4880], ObjectID: 863, ObjectType: 'Human' }
+const car = { Action: 'Appear', BoundingBox: [1200, 2400, 5200, 6100], ObjectID: 864, ObjectType: 'Vehicle' }
 const motion = { Id: [0], RegionName: ['Driveway'], SmartMotionEnable: true }
+const human = {
+  RegionName: ['Driveway'],
+  WindowId: [0],
+  object: [{ HumamID: 52599, Rect: [2304, 736, 2752, 2944] }],
+}
+const gate = {
+  Class: 'Normal',
+  DetectLine: [
+    [3843, 5677],
+    [6512, 5136],
+  ],
+  Direction: 'LeftToRight',
+  EventID: 10181,
+  Name: 'Gate',
+  Object: person,
+  RuleId: 1,
+  UTC: 0,
+}
+const yard = {
+  Action: 'Cross',
+  Class: 'Normal',
+  Direction: 'Enter',
+  EventID: 10182,
+  Name: 'Yard',
+  Object: car,
+  RuleID: 2,
+  UTC: 0,
+}
+const door = { EventID: 1850153, SenseMethod: 'DoorMagnetism', UTC: 0 }
 const call = { CallID: '20261123104117@838181@192.168.1.20', CallSrcMask: 4 }
+const file = { File: '/mnt/sd/2026-11-23/001/jpg/14/06/26[M][0@0][0].jpg', Size: 46808, StoragePoint: 'NULL' }
+
+function at(atMs: number, code: string, action: string, index: number, data?: unknown): Step {
+  return { atMs, event: data === undefined ? { code, action, index } : { code, action, index, data } }
+}
 
 export const DAY: Step[] = [
-  { atMs: 2_000, event: { code: 'VideoMotion', action: 'Start', index: 0, data: motion } },
-  { atMs: 3_000, event: { code: 'VideoMotionInfo', action: 'State', index: 0 } },
-  {
-    atMs: 4_000,
-    event: {
-      code: 'SmartMotionHuman',
-      action: 'Start',
-      index: 0,
-      data: {
-        RegionName: ['Driveway'],
-        WindowId: [0],
-        object: [{ HumamID: 52599, Rect: [2304, 736, 2752, 2944] }],
-      },
-    },
-  },
-  {
-    atMs: 5_000,
-    event: {
-      code: 'CrossLineDetection',
-      action: 'Start',
-      index: 0,
-      data: {
-        Class: 'Normal',
-        DetectLine: [
-          [3843, 5677],
-          [6512, 5136],
-        ],
-        Direction: 'LeftToRight',
-        EventID: 10181,
-        Name: 'Gate',
-        Object: person,
-        RuleId: 1,
-        UTC: 0,
-      },
-    },
-  },
-  {
-    atMs: 6_000,
-    event: {
-      code: 'CrossLineDetection',
-      action: 'Stop',
-      index: 0,
-      data: {
-        Class: 'Normal',
-        Direction: 'LeftToRight',
-        EventID: 10181,
-        Name: 'Gate',
-        Object: person,
-        RuleId: 1,
-        UTC: 0,
-      },
-    },
-  },
-  {
-    atMs: 9_000,
-    event: {
-      code: 'SmartMotionHuman',
-      action: 'Stop',
-      index: 0,
-      data: { RegionName: ['Driveway'], WindowId: [0] },
-    },
-  },
-  { atMs: 10_000, event: { code: 'VideoMotion', action: 'Stop', index: 0, data: motion } },
-  {
-    atMs: 15_000,
-    event: { code: '_DoTalkAction_', action: 'Pulse', index: 0, data: { Action: 'Invite', ...call } },
-  },
-  { atMs: 15_100, event: { code: 'BackKeyLight', action: 'Pulse', index: 0, data: { State: 1 } } },
-  {
-    atMs: 15_200,
-    event: { code: 'CallNoAnswered', action: 'Start', index: 0, data: { CallID: call.CallID } },
-  },
-  {
-    atMs: 30_000,
-    event: { code: 'CallNoAnswered', action: 'Stop', index: 0, data: { CallID: call.CallID } },
-  },
-  {
-    atMs: 30_100,
-    event: {
-      code: '_DoTalkAction_',
-      action: 'Pulse',
-      index: 0,
-      data: { Action: 'Hangup', HangupReason: 'HangupByPhone', ...call },
-    },
-  },
-  {
-    atMs: 40_000,
-    event: {
-      code: 'CrossRegionDetection',
-      action: 'Start',
-      index: 1,
-      data: {
-        Action: 'Cross',
-        Class: 'Normal',
-        Direction: 'Enter',
-        EventID: 10182,
-        Name: 'Yard',
-        Object: car,
-        RuleID: 2,
-        UTC: 0,
-      },
-    },
-  },
-  {
-    atMs: 44_000,
-    event: {
-      code: 'CrossRegionDetection',
-      action: 'Stop',
-      index: 1,
-      data: {
-        Action: 'Cross',
-        Class: 'Normal',
-        Direction: 'Enter',
-        EventID: 10182,
-        Name: 'Yard',
-        Object: car,
-        RuleID: 2,
-        UTC: 0,
-      },
-    },
-  },
-  {
-    atMs: 50_000,
-    event: {
-      code: 'AlarmLocal',
-      action: 'Start',
-      index: 0,
-      data: { EventID: 1850153, SenseMethod: 'DoorMagnetism', UTC: 0 },
-    },
-  },
-  {
-    atMs: 54_000,
-    event: {
-      code: 'AlarmLocal',
-      action: 'Stop',
-      index: 0,
-      data: { EventID: 1850153, SenseMethod: 'DoorMagnetism', UTC: 0 },
-    },
-  },
-  {
-    atMs: 60_000,
-    event: {
-      code: 'NewFile',
-      action: 'Pulse',
-      index: 0,
-      data: { File: '/mnt/sd/2026-11-23/001/jpg/14/06/26[M][0@0][0].jpg', Size: 46808, StoragePoint: 'NULL' },
-    },
-  },
+  at(2_000, 'VideoMotion', 'Start', 0, motion),
+  at(3_000, 'VideoMotionInfo', 'State', 0),
+  at(4_000, 'SmartMotionHuman', 'Start', 0, human),
+  at(5_000, 'CrossLineDetection', 'Start', 0, gate),
+  at(6_000, 'CrossLineDetection', 'Stop', 0, gate),
+  at(9_000, 'SmartMotionHuman', 'Stop', 0, human),
+  at(10_000, 'VideoMotion', 'Stop', 0, motion),
+  at(15_000, '_DoTalkAction_', 'Pulse', 0, { Action: 'Invite', ...call }),
+  at(15_100, 'BackKeyLight', 'Pulse', 0, { State: 1 }),
+  at(15_200, 'CallNoAnswered', 'Start', 0, { CallID: call.CallID }),
+  at(30_000, 'CallNoAnswered', 'Stop', 0, { CallID: call.CallID }),
+  at(30_100, '_DoTalkAction_', 'Pulse', 0, { Action: 'Hangup', HangupReason: 'HangupByPhone', ...call }),
+  at(40_000, 'CrossRegionDetection', 'Start', 1, yard),
+  at(44_000, 'CrossRegionDetection', 'Stop', 1, yard),
+  at(50_000, 'AlarmLocal', 'Start', 0, door),
+  at(54_000, 'AlarmLocal', 'Stop', 0, door),
+  at(60_000, 'NewFile', 'Pulse', 0, file),
 ]
 const LOOP_MS = 75_000
 
