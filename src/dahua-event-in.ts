@@ -32,6 +32,10 @@ interface ControlMessage {
   actions?: unknown
 }
 
+function lastOf(event: CameraEvent, receivedAt: number): LastEvent {
+  return { code: event.code, action: event.action, at: new Date(receivedAt) }
+}
+
 function listOf(value: unknown): string | undefined {
   if (Array.isArray(value)) {
     return value.map(String).join(',')
@@ -66,14 +70,16 @@ export default function (RED: NodeAPI): void {
     const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)
     const out = (msg: NodeMessage): void => this.send(connectionOutput ? [msg, null] : msg)
 
-    let last: LastEvent | undefined
+    // The last event passed on and when: kept as they are, made into the badge's LastEvent only when it renders.
+    let lastEvent: CameraEvent | undefined
+    let lastAt = 0
     let refresh: NodeJS.Timeout | undefined
     const render = (): void => {
       refresh = undefined
       this.status(
         paused
           ? { fill: 'grey', shape: 'ring', text: RED._('dahua-event-in.status.paused') }
-          : badgeFor(client.state, last, t),
+          : badgeFor(client.state, lastEvent && lastOf(lastEvent, lastAt), t),
       )
     }
 
@@ -118,7 +124,8 @@ export default function (RED: NodeAPI): void {
       if (typeof msg.payload.data === 'object' && client.listenerCount('event') > 1) {
         msg.payload.data = structuredClone(msg.payload.data)
       }
-      last = { code: event.code, action: event.action, at: new Date(receivedAt) }
+      lastEvent = event
+      lastAt = receivedAt
       refresh ??= setTimeout(render, BADGE_REFRESH_MS)
       if (!snapshotMs || (event.action !== 'Start' && waiting === 0)) {
         out(msg)
