@@ -30,6 +30,8 @@ export interface DahuaCameraNode extends Node<Partial<CameraCredentials>> {
   seen: Map<string, Map<number, number>>
   /** `codes`: the lower-case codes the user listens for, undefined for all (what is worth reconciling). */
   register(user: Node, codes?: Set<string>): void
+  /** How many event nodes take this camera's events now. */
+  userCount(): number
   deregister(user: Node, done: () => void): void
 }
 
@@ -56,6 +58,7 @@ export default function (RED: NodeAPI): void {
       [...users.values()].some((codes) => codes === undefined)
         ? undefined
         : new Set([...users.values()].flatMap((codes) => [...(codes ?? [])]))
+    this.userCount = () => users.size
     this.register = (user, codes) => {
       users.set(user.id, codes)
       this.client?.setInterest(interest())

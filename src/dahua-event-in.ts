@@ -120,8 +120,9 @@ export default function (RED: NodeAPI): void {
       }
       const msg = toMessage(event, camera.identity, receivedAt)
       // The parsed data is shared by every node on this camera: a flow that edits its copy must not edit
-      // another flow's.
-      if (typeof msg.payload.data === 'object' && client.listenerCount('event') > 1) {
+      // another flow's. Counted in nodes, not listeners: the camera node listens too, and a lone node should
+      // not pay for a copy.
+      if (typeof msg.payload.data === 'object' && camera.userCount() > 1) {
         msg.payload.data = structuredClone(msg.payload.data)
       }
       lastEvent = event

@@ -144,6 +144,19 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
     assert.deepEqual(b[0]!.payload.data, { RegionName: ['R1'] })
   })
 
+  it("copies the event data only when more than one node takes the camera's events", async () => {
+    const port = await camera()
+    await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('a')], credentials())
+    const got = collect('a-out')
+    const client = (helper.getNode('cam') as unknown as { client: EventEmitter }).client
+    let sent: { data?: unknown } | undefined
+    client.on('event', (event: { data?: unknown }) => (sent = event)) // a listener that is not a node
+    await waitFor(sim, 'attach', 'the attach')
+    sim.send({ code: 'VideoMotion', action: 'Start', index: 0, data: { RegionName: ['R1'] } })
+    await until(() => got.length === 1, 'the message')
+    assert.equal(got[0]!.payload.data, sent?.data, 'a lone node gets the parsed data itself, not a copy')
+  })
+
   it('detects a stalled stream within 3 heartbeats, says so, and is back with events', async () => {
     const port = await camera()
     await helper.load(
