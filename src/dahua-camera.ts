@@ -41,6 +41,13 @@ interface DahuaSettings {
 }
 
 const WARNING_INTERVAL_MS = 60_000
+const MAX_REFRESH_MINUTES = 7 * 24 * 60
+
+/** A TCP port from the editor or an imported flow: 1-65535, else the protocol's own. */
+function portNumber(value: unknown, protocol: 'http' | 'https'): number {
+  const port = Number(value)
+  return Number.isInteger(port) && port >= 1 && port <= 65_535 ? port : protocol === 'https' ? 443 : 80
+}
 const CLOSE_LIMIT_MS = 5_000
 
 export default function (RED: NodeAPI): void {
@@ -48,7 +55,7 @@ export default function (RED: NodeAPI): void {
     RED.nodes.createNode(this, config)
     const host = String(config.host ?? '').trim()
     const protocol = config.protocol === 'https' ? 'https' : 'http'
-    const port = Number(config.port) || (protocol === 'https' ? 443 : 80)
+    const port = portNumber(config.port, protocol)
     const heartbeat = Math.min(60, Math.max(1, Math.round(Number(config.heartbeat) || 5)))
     this.identity = { name: (config.name || host).trim(), host }
     this.seen = new Map()
@@ -81,13 +88,13 @@ export default function (RED: NodeAPI): void {
       this.error(this.problem)
       return
     }
-    // Empty or absent (flows saved before the setting existed) means the default, not "never".
+    // Empty or absent (flows saved before the setting existed) means the default, not "never"; at most a week.
     const refreshMinutes =
       config.refreshMinutes === undefined ||
       config.refreshMinutes === '' ||
       !(Number(config.refreshMinutes) >= 0)
         ? 60
-        : Number(config.refreshMinutes)
+        : Math.min(MAX_REFRESH_MINUTES, Number(config.refreshMinutes))
     const timing = {
       refreshMs: refreshMinutes * 60_000,
       ...(RED.settings as DahuaSettings).dahuaCamera?.timing,
@@ -204,7 +211,7 @@ export default function (RED: NodeAPI): void {
     void probeCamera(
       {
         host,
-        port: Number(body.port) || (protocol === 'https' ? 443 : 80),
+        port: portNumber(body.port, protocol),
         protocol,
         verifyTls: body.verifyTls !== false,
       },

@@ -8,7 +8,7 @@ import type { DahuaCameraNode } from './dahua-camera'
 import { badgeFor, type LastEvent } from './lib/badge'
 import { matches, parseFilter } from './lib/filter'
 import type { Health } from './lib/health'
-import { toMessage, type EventMessage } from './lib/message'
+import { indexIsVideoChannel, toMessage, type EventMessage } from './lib/message'
 import type { CameraEvent, StateChange } from './lib/types'
 
 export interface DahuaEventInConfig extends NodeDef {
@@ -66,7 +66,10 @@ export default function (RED: NodeAPI): void {
     let settings = { codes: config.codes, channels: config.channels, actions: config.actions }
     let paused = false
     const connectionOutput = config.connection !== false
-    const snapshotMs = config.snapshot ? Math.max(100, (Number(config.snapshotTimeout) || 2) * 1000) : 0
+    // 0.1 to 60 s: whatever the editor or an imported flow says, a Start never waits longer than a minute.
+    const snapshotMs = config.snapshot
+      ? Math.min(60_000, Math.max(100, (Number(config.snapshotTimeout) || 2) * 1000))
+      : 0
     const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)
     const out = (msg: NodeMessage): void => this.send(connectionOutput ? [msg, null] : msg)
 
@@ -88,6 +91,10 @@ export default function (RED: NodeAPI): void {
     let queue: Promise<void> = Promise.resolve()
     let waiting = 0
     const withPicture = async (msg: EventMessage): Promise<EventMessage> => {
+      if (!indexIsVideoChannel(msg.payload.code)) {
+        msg.imageError = RED._('dahua-event-in.errors.not-video', { code: msg.payload.code })
+        return msg
+      }
       let timer: NodeJS.Timeout | undefined
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
@@ -96,7 +103,9 @@ export default function (RED: NodeAPI): void {
         )
       })
       try {
-        msg.image = await Promise.race([client.snapshot(msg.payload.channel), timeout])
+        const image = await Promise.race([client.snapshot(msg.payload.channel), timeout])
+        // One fetch serves every node on the camera: each gets its own Buffer, as with the event data.
+        msg.image = camera.userCount() > 1 ? Buffer.from(image) : image
       } catch (err) {
         msg.imageError = err instanceof Error ? err.message : String(err)
       } finally {
@@ -111,7 +120,8 @@ export default function (RED: NodeAPI): void {
     }
     const onHealth = (health: Health): void => {
       if (connectionOutput) {
-        this.send([null, { topic: `dahua/${camera.identity.name}/connection`, payload: health }])
+        // Its own copy: a flow that edits the payload must not edit what another node sends.
+        this.send([null, { topic: `dahua/${camera.identity.name}/connection`, payload: { ...health } }])
       }
     }
     const onEvent = (event: CameraEvent, receivedAt: number): void => {

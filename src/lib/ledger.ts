@@ -20,6 +20,17 @@ export function parseEventIndexes(body: string): IndexesAnswer {
   return { error: body.trim().slice(0, 80) || 'empty answer' }
 }
 
+/**
+ * A Stop that comes on the stream this soon after a "No Events" answer was the reason for that answer: the
+ * event ended while the camera answered, and the answer says nothing about whether the endpoint tracks the code.
+ */
+const ANSWER_RACE_MS = 2_000
+/** After this many such races, a code's "No Events" is believed: each try costs the camera a login. */
+const MAX_RACES = 3
+
+/** Where the ledger stood when a question was sent: answers are judged against what the stream said since. */
+export type Mark = number
+
 export class EventLedger {
   /** code -> index -> when its Start was seen (ms). */
   private readonly active = new Map<string, Map<number, number>>()
@@ -27,6 +38,16 @@ export class EventLedger {
   private readonly latched = new Set<string>()
   /** true: the endpoint reported this code active; false: it said "No Events" while the stream said active. */
   private readonly tracked = new Map<string, boolean>()
+  /** The "No Events" that made a code untracked: which index, and when, so that a racing Stop can undo it. */
+  private readonly doubts = new Map<string, { index: number; at: number; races: number }>()
+  /** Numbers every Start and Stop from the stream: `code|index` -> the number of its latest one. */
+  private sequence = 0
+  private readonly changed = new Map<string, number>()
+
+  /** Call before asking the camera: the answer is then judged only on what the stream has not said since. */
+  mark(): Mark {
+    return this.sequence
+  }
 
   /** Records an event from the stream; a Stop whose Start was seen gets its duration in seconds. */
   observe(event: CameraEvent, at: number): CameraEvent {
@@ -34,8 +55,12 @@ export class EventLedger {
       return event
     }
     this.latched.add(event.code)
+    this.changed.set(`${event.code}|${event.index}`, ++this.sequence)
     const channels = this.active.get(event.code) ?? new Map<number, number>()
     this.active.set(event.code, channels)
+    if (event.action === 'Stop') {
+      this.withdrawDoubt(event.code, event.index, at)
+    }
     if (event.action === 'Start') {
       if (!channels.has(event.index)) {
         channels.set(event.index, at)
@@ -63,16 +88,20 @@ export class EventLedger {
 
   /**
    * Learns from an answer asked for while the stream said (code, index) was active: listed means the endpoint
-   * tracks the code; "No Events" means it does not (dahua-protocol.md 3.1: `NotARealCodeAtAll` answers so too).
+   * tracks the code; "No Events" means it does not (dahua-protocol.md 3.1: `NotARealCodeAtAll` answers so too),
+   * unless the stream said otherwise since the question (the Stop came first), or says so soon after.
    */
-  learn(code: string, index: number, answer: IndexesAnswer): void {
+  learn(code: string, index: number, answer: IndexesAnswer, at: number, asked: Mark): void {
     if ('error' in answer) {
       return
     }
     if (answer.active.length > 0) {
       this.tracked.set(code, true)
-    } else if (this.isActive(code, index)) {
+      this.doubts.delete(code)
+    } else if (this.isActive(code, index) && !this.changedSince(code, index, asked)) {
       this.tracked.set(code, false)
+      const races = this.doubts.get(code)?.races ?? 0
+      this.doubts.set(code, { index, at, races })
     }
   }
 
@@ -81,7 +110,7 @@ export class EventLedger {
    * for what is active and was not known. "No Events" clears nothing for a code the endpoint was never seen to
    * report, because for such a code it says nothing about the state.
    */
-  reconcile(code: string, answer: IndexesAnswer, at: number): CameraEvent[] {
+  reconcile(code: string, answer: IndexesAnswer, at: number, asked: Mark): CameraEvent[] {
     if ('error' in answer) {
       return []
     }
@@ -94,19 +123,34 @@ export class EventLedger {
     const events: CameraEvent[] = []
     if (this.tracked.get(code) === true) {
       for (const [index, startedAt] of channels) {
-        if (!now.has(index)) {
+        // A Start that came on the stream after the question is newer than the answer.
+        if (!now.has(index) && !this.changedSince(code, index, asked)) {
           channels.delete(index)
           events.push({ code, action: 'Stop', index, reconciled: true, duration: seconds(at - startedAt) })
         }
       }
     }
     for (const index of now) {
-      if (!channels.has(index)) {
+      // Likewise a Stop: the answer must not undo it.
+      if (!channels.has(index) && !this.changedSince(code, index, asked)) {
         channels.set(index, at)
         events.push({ code, action: 'Start', index, reconciled: true })
       }
     }
     return events
+  }
+
+  private changedSince(code: string, index: number, asked: Mark): boolean {
+    return (this.changed.get(`${code}|${index}`) ?? 0) > asked
+  }
+
+  private withdrawDoubt(code: string, index: number, at: number): void {
+    const doubt = this.doubts.get(code)
+    if (!doubt || doubt.index !== index || at - doubt.at > ANSWER_RACE_MS || doubt.races + 1 >= MAX_RACES) {
+      return
+    }
+    this.tracked.delete(code)
+    this.doubts.set(code, { ...doubt, at: -Infinity, races: doubt.races + 1 })
   }
 }
 

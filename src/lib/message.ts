@@ -31,6 +31,22 @@ export interface EventMessage {
   [key: string]: unknown
 }
 
+/**
+ * Codes whose `index` is not a video channel: an alarm input or output (dahua-protocol.md 4.3, 5.11), a disk.
+ * A picture of "channel index + 1" would be of the wrong camera, or a 400.
+ */
+const NOT_VIDEO = new Set([
+  'alarmlocal',
+  'alarmoutput',
+  'storagenotexist',
+  'storagefailure',
+  'storagelowspace',
+])
+
+export function indexIsVideoChannel(code: string): boolean {
+  return !NOT_VIDEO.has(code.toLowerCase())
+}
+
 export function toMessage(event: CameraEvent, camera: CameraIdentity, receivedAt: number): EventMessage {
   const channel = event.index + 1
   const payload: EventPayload = {

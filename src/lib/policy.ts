@@ -54,9 +54,53 @@ export const DEFAULT_TIMING: Timing = {
   cgiTimeoutMs: 5_000,
 }
 
+/**
+ * The longest delay a Node timer keeps: a longer one fires after 1 ms, so a refresh of a few months would
+ * re-attach hundreds of times a second. Every delay the runtime sets stays under it.
+ */
+export const MAX_DELAY_MS = 2_147_483_647
+
+/** The least each limit may be: 0 would mean "no limit" to urllib (its 5000 ms default) or a busy retry loop. */
+const MIN_TIMING: Record<keyof Timing, number> = {
+  connectTimeoutMs: 1,
+  headersTimeoutMs: 1,
+  silentCameraMs: 1,
+  heartbeatMisses: 1,
+  stallMs: 1,
+  healthyAfterMs: 0,
+  retryBaseMs: 10,
+  retryCapMs: 10,
+  unreachableAfter: 1,
+  keepAliveInitialDelayMs: 1_000,
+  maxRefusals: 1,
+  authCooldownMs: 0,
+  refreshMs: 0,
+  cgiTimeoutMs: 1,
+}
+
+/**
+ * Timing whatever settings.js or the editor gave: each number finite (else the default), and between its least
+ * value and MAX_DELAY_MS.
+ */
+export function boundedTiming(timing: Timing): Timing {
+  const bounded: Timing = { ...timing }
+  for (const key of Object.keys(MIN_TIMING) as Array<keyof Timing>) {
+    const value = timing[key]
+    if (value === undefined && key === 'stallMs') {
+      continue
+    }
+    const number = Number(value)
+    const fallback = DEFAULT_TIMING[key] ?? MIN_TIMING[key]
+    bounded[key] = Number.isFinite(number)
+      ? Math.min(MAX_DELAY_MS, Math.max(MIN_TIMING[key], number))
+      : fallback
+  }
+  return bounded
+}
+
 /** When to refresh: `refreshMs` give or take 10 %, so that many cameras do not refresh together. */
 export function refreshDelayMs(timing: Timing, random: number): number {
-  return Math.round(timing.refreshMs * (0.9 + 0.2 * random))
+  return Math.min(MAX_DELAY_MS, Math.round(timing.refreshMs * (0.9 + 0.2 * random)))
 }
 
 /**

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The editor's "Test connection": one look at a camera with the settings as they are being edited, before any
 // deploy. It says what the camera is (magicBox.cgi) or one clear class of failure. It logs in through a
-// throwaway CameraClient, so it follows the same login rules as the stream: at most one refused login, because
+// throwaway HttpSession, so it follows the same login rules as the stream: at most one refused login, because
 // a camera locks the account after a few wrong ones.
 
-import { CameraClient, classify } from './camera-client'
+import { HttpSession, classify, isRedirect } from './http-session'
+import { DEFAULT_TIMING } from './policy'
 import type { CameraAddress, CameraCredentials } from './types'
 
 export type ProbeResult =
@@ -29,22 +30,23 @@ export async function probeCamera(
   address: CameraAddress,
   credentials: CameraCredentials,
 ): Promise<ProbeResult> {
-  const client = new CameraClient({
+  const http = new HttpSession(
     address,
     credentials,
-    heartbeatSeconds: 5,
-    timing: { connectTimeoutMs: PROBE_TIMEOUT_MS, cgiTimeoutMs: PROBE_TIMEOUT_MS },
-  })
+    { ...DEFAULT_TIMING, connectTimeoutMs: PROBE_TIMEOUT_MS, cgiTimeoutMs: PROBE_TIMEOUT_MS },
+    Date.now,
+  )
   const ask = async (
     action: string,
   ): Promise<{ values: Record<string, string> } | { failed: ProbeResult }> => {
-    const { status, body } = await client.cgi(`/cgi-bin/magicBox.cgi?action=${action}`)
+    const { status, body } = await http.cgi(`/cgi-bin/magicBox.cgi?action=${action}`)
     if (status === 401 || status === 403) {
       return { failed: { ok: false, failure: 'auth', detail: `HTTP ${status}` } }
     }
     const values = parseKeyValues(body.toString('utf8'))
     if (status !== 200 || Object.keys(values).length === 0) {
-      return { failed: { ok: false, failure: 'not-dahua', detail: `HTTP ${status}` } }
+      const detail = isRedirect(status) ? `HTTP ${status} redirect, not followed` : `HTTP ${status}`
+      return { failed: { ok: false, failure: 'not-dahua', detail } }
     }
     return { values }
   }
@@ -57,7 +59,7 @@ export async function probeCamera(
     const version = await ask('getSoftwareVersion')
     return {
       ok: true,
-      deviceType: info.values.deviceType ?? info.values.updateSerial ?? '',
+      deviceType: await model(info.values, ask),
       serialNumber: info.values.serialNumber ?? '',
       firmware: 'failed' in version ? '' : (version.values.version ?? ''),
     }
@@ -69,6 +71,23 @@ export async function probeCamera(
       detail: reason.detail ?? reason.kind,
     }
   } finally {
-    await client.close()
+    await http.close()
   }
+}
+
+/**
+ * The device's model. Recorders answer `deviceType=31` (a number) to getSystemInfo; their model is in
+ * getDeviceType's `type=` or in `updateSerial` (field-notes.md 1, DahuaBridge captures of an NVR5232).
+ */
+async function model(
+  system: Record<string, string>,
+  ask: (action: string) => Promise<{ values: Record<string, string> } | { failed: ProbeResult }>,
+): Promise<string> {
+  const named = (value: string | undefined): value is string => !!value && !/^\d+$/.test(value)
+  if (named(system.deviceType)) {
+    return system.deviceType
+  }
+  const type = await ask('getDeviceType')
+  const typed = 'values' in type ? type.values.type : undefined
+  return named(typed) ? typed : named(system.updateSerial) ? system.updateSerial : (system.deviceType ?? '')
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // A scriptable Dahua camera on a real socket: digest or basic login, the attach stream with heartbeats, and
 // the faults real cameras have (drops, stalls, refused connections, error statuses, garbage, an endless
-// part). The tests, `npm start`'s demo and users without a camera all use this one.
+// part). It is one of the device profiles in profiles.ts, and keeps its connections alive as an HTTP/1.1
+// server (and every reverse proxy) does, or closes each one as many cameras do. The tests, `npm start`'s demo
+// and users without a camera all use this one.
 
 import { createHash, randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
@@ -9,6 +11,7 @@ import http from 'node:http'
 import https from 'node:https'
 import type { Socket } from 'node:net'
 import type { CameraEvent } from '../lib/types'
+import { profileNamed, type DeviceProfile } from './profiles'
 import { BOUNDARY, encodeEvent, formatHeartbeat, formatPart, type PartFormat } from './wire'
 
 export interface SimulatorOptions {
@@ -17,6 +20,14 @@ export interface SimulatorOptions {
   port?: number
   username?: string
   password?: string
+  /** Which device this is (profiles.ts; default `ipc`). The options below override parts of it. */
+  profile?: string | DeviceProfile
+  /**
+   * `keep-alive` (default): answers keep their connection open, as an HTTP/1.1 server does and as an Amcrest
+   * IP3M-943B, a Dahua DVR and NVR web servers do (hb#21, hb#3, Plum-Island#204); the attach is then chunked.
+   * `close`: `Connection: close` on everything, the 401 included, as many cameras answer (rroller#597).
+   */
+  connection?: 'keep-alive' | 'close'
   /** `basic`: old firmware that only knows Basic (`realm="Device_CGI"`, rroller#583). */
   auth?: 'digest' | 'basic'
   /** Overrides the heartbeat interval the client asks for (tests use fractions of a second). */
@@ -31,6 +42,13 @@ export interface SimulatorOptions {
   snapshotDelayMs?: number
   deviceType?: string
   serialNumber?: string
+  /**
+   * CGI scripts this user may not use although the login is right (`snapshot.cgi`): the camera answers 401,
+   * as an NVR did to a user without snapshot rights (rroller#251), or 403 (rroller#647: reads work, writes 403).
+   */
+  forbidden?: Record<string, 401 | 403>
+  /** Answer every request with a redirect to this URL (a proxy or a camera that moved to https). */
+  redirectTo?: string
 }
 
 export interface SimulatorRequest {
@@ -59,6 +77,7 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   refusedLogins = 0
   username: string
   password: string
+  readonly profile: DeviceProfile
   private readonly options: SimulatorOptions
   private readonly server: http.Server
   private readonly streams = new Set<Stream>()
@@ -76,6 +95,8 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   constructor(options: SimulatorOptions = {}) {
     super()
     this.options = options
+    this.profile =
+      typeof options.profile === 'object' ? options.profile : profileNamed(options.profile ?? 'ipc')
     this.username = options.username ?? 'admin'
     this.password = options.password ?? 'admin'
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res)
@@ -86,6 +107,21 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     })
     // A TLS handshake the client refused is the client's business; it must not take the simulator down.
     this.server.on('tlsClientError', () => undefined)
+  }
+
+  private get keepAlive(): boolean {
+    return this.options.connection !== 'close'
+  }
+
+  /** The headers of every answer but the attach: `Connection: close` unless connections are kept alive. */
+  private headers(contentType = 'text/plain'): http.OutgoingHttpHeaders {
+    return this.keepAlive
+      ? { 'Content-Type': contentType }
+      : { 'Content-Type': contentType, Connection: 'close' }
+  }
+
+  private get auth(): 'digest' | 'basic' {
+    return this.options.auth ?? this.profile.auth
   }
 
   get port(): number {
@@ -130,7 +166,7 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       event.index,
       event.action === 'Start' ? true : event.action === 'Stop' ? false : undefined,
     )
-    this.sendRaw(formatPart(encodeEvent(event), format))
+    this.sendRaw(formatPart(encodeEvent(event, this.profile.json), format))
   }
 
   /**
@@ -206,19 +242,32 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       this.requests.push(request)
       this.emit('request', request)
     }
+    const answer = (status: number, body: string | Buffer, contentType?: string): void => {
+      res.writeHead(status, this.headers(contentType))
+      res.end(body)
+    }
+    if (this.options.redirectTo) {
+      record('none', 302)
+      res.writeHead(302, { ...this.headers(), Location: `${this.options.redirectTo}${url}` })
+      res.end()
+      return
+    }
     const auth = this.checkAuth(req)
     if (auth !== 'ok') {
       if (auth === 'refused') {
         this.refusedLogins++
       }
       record(auth, 401)
-      // Dahua answers Connection: close and a fresh nonce on every challenge (rroller#603).
-      res.writeHead(401, {
-        'WWW-Authenticate': this.challenge(),
-        Connection: 'close',
-        'Content-Type': 'text/plain',
-      })
+      // A fresh nonce on every challenge (rroller#603); with the connection kept or closed as configured.
+      res.writeHead(401, { ...this.headers(), 'WWW-Authenticate': this.challenge() })
       res.end('Error\r\nInvalid Authority!\r\n')
+      return
+    }
+    const script = /^\/cgi-bin\/([\w.]+)/.exec(url)?.[1] ?? ''
+    const refusal = this.options.forbidden?.[script]
+    if (refusal) {
+      record('ok', refusal)
+      answer(refusal, 'Error\r\nNo Authority!\r\n')
       return
     }
     if (!url.includes('action=attach')) {
@@ -229,49 +278,44 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     if (indexes) {
       record('ok', 200)
       // A little later, like a real camera, so that concurrent calls overlap.
-      setTimeout(() => {
-        res.writeHead(200, { 'Content-Type': 'text/plain', Connection: 'close' })
-        res.end(this.eventIndexes(indexes[1] as string))
-      }, 20)
+      setTimeout(() => answer(200, this.eventIndexes(indexes[1] as string)), 20)
       return
     }
-    const magicBox = this.magicBox(url)
-    if (magicBox !== undefined) {
+    const info = this.magicBox(url) ?? this.config(url)
+    if (info !== undefined) {
       record('ok', 200)
-      res.writeHead(200, { 'Content-Type': 'text/plain', Connection: 'close' })
-      res.end(magicBox)
+      answer(200, info)
       return
     }
     const snapshot = /^\/cgi-bin\/snapshot\.cgi\?channel=(\d+)$/.exec(url)
     if (snapshot) {
-      const status = this.snapshotFails ? 500 : 200
+      const channel = Number(snapshot[1])
+      // 1-based: channel=0 answers 400 on an NVR5464 (rr PR#707), and so does one the device does not have.
+      const status = this.snapshotFails ? 500 : channel < 1 || channel > this.profile.channels ? 400 : 200
       record('ok', status)
       setTimeout(() => {
-        res.writeHead(status, {
-          'Content-Type': status === 200 ? 'image/jpeg' : 'text/plain',
-          Connection: 'close',
-        })
-        res.end(status === 200 ? jpeg(Number(snapshot[1])) : 'Error\r\n')
+        if (status === 200) {
+          answer(200, jpeg(channel, this.profile.snapshotQuirk), 'image/jpeg')
+        } else {
+          answer(status, 'Error\r\n')
+        }
       }, this.options.snapshotDelayMs ?? 20)
       return
     }
     if (!url.startsWith('/cgi-bin/eventManager.cgi?action=attach')) {
       record('ok', 404)
-      res.writeHead(404, { Connection: 'close' })
-      res.end('Error\r\nBad Request!\r\n')
+      answer(404, 'Error\r\nBad Request!\r\n')
       return
     }
     // Old firmware answers 400 to percent-encoded brackets (HA#33875).
     if (/%5B|%5D/i.test(url)) {
       record('ok', 400)
-      res.writeHead(400, { Connection: 'close' })
-      res.end('Error\r\nBad Request!\r\n')
+      answer(400, 'Error\r\nBad Request!\r\n')
       return
     }
     if (this.forcedStatus !== undefined) {
       record('ok', this.forcedStatus)
-      res.writeHead(this.forcedStatus, { Connection: 'close' })
-      res.end('Error\r\n')
+      answer(this.forcedStatus, 'Error\r\n')
       return
     }
     record('ok', 200)
@@ -279,13 +323,21 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   }
 
   private attach(url: string, res: http.ServerResponse): void {
-    // A camera's stream is close-delimited: no Content-Length and no chunked encoding (dahua-protocol.md 1.2).
-    res.removeHeader('Transfer-Encoding')
-    res.writeHead(200, {
-      'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
-      'Cache-Control': 'no-cache',
-      Connection: 'close',
-    })
+    if (this.keepAlive) {
+      // Kept alive, the body must be delimited: chunked, as a reverse proxy in front of a camera sends it.
+      res.writeHead(200, {
+        'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
+        'Cache-Control': 'no-cache',
+      })
+    } else {
+      // A camera's stream is close-delimited: no Content-Length and no chunked encoding (dahua-protocol.md 1.2).
+      res.removeHeader('Transfer-Encoding')
+      res.writeHead(200, {
+        'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
+        'Cache-Control': 'no-cache',
+        Connection: 'close',
+      })
+    }
     res.flushHeaders()
     const stream: Stream = { res, heartbeat: undefined, stalled: false }
     const seconds = Number(/[?&]heartbeat=(\d+)/.exec(url)?.[1] ?? 0)
@@ -304,21 +356,42 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     this.emit('attach')
   }
 
-  /** What magicBox.cgi says about the device, in its key=value lines (dahua-protocol.md 3.2). */
+  /**
+   * What magicBox.cgi says about the device, in its key=value lines (dahua-protocol.md 3.2). A recorder's
+   * getSystemInfo says `deviceType=31`; its model is in getDeviceType and updateSerial (DahuaBridge captures).
+   */
   private magicBox(url: string): string | undefined {
-    const deviceType = this.options.deviceType ?? 'IPC-HDW5831R-ZE'
+    const profile = this.profile
+    const model = this.options.deviceType ?? profile.model
+    const deviceType = this.options.deviceType ?? profile.systemDeviceType
     switch (url) {
       case '/cgi-bin/magicBox.cgi?action=getSystemInfo':
-        return `appAutoStart=true\r\ndeviceType=${deviceType}\r\nhardwareVersion=1.00\r\nprocessor=S3LM\r\nserialNumber=${this.options.serialNumber ?? 'SIM0000001'}\r\nupdateSerial=${deviceType}\r\n`
+        return `appAutoStart=true\r\ndeviceType=${deviceType}\r\nhardwareVersion=1.00\r\nprocessor=S3LM\r\nserialNumber=${this.serialNumber}\r\nupdateSerial=${model}\r\n`
+      case '/cgi-bin/magicBox.cgi?action=getDeviceType':
+        return `type=${model}\r\n`
       case '/cgi-bin/magicBox.cgi?action=getSoftwareVersion':
-        return 'version=2.800.0000016.0.R,build:2025-06-05\r\n'
+        return `version=${profile.firmware}\r\n`
       default:
         return undefined
     }
   }
 
+  /** `configManager.cgi` tables this device has: a recorder's channel names (dahua-protocol.md 3.3). */
+  private config(url: string): string | undefined {
+    const titles = this.profile.channelTitles
+    if (url !== '/cgi-bin/configManager.cgi?action=getConfig&name=ChannelTitle' || !titles) {
+      return undefined
+    }
+    return titles.map((name, i) => `table.ChannelTitle[${i}].Name=${name}\r\n`).join('')
+  }
+
+  private get serialNumber(): string {
+    return this.options.serialNumber ?? 'SIM0000001'
+  }
+
   private eventIndexes(code: string): string {
-    const indexes = this.options.untrackedCodes?.includes(code) ? [] : [...(this.active.get(code) ?? [])]
+    const untracked = this.options.untrackedCodes ?? this.profile.untrackedCodes
+    const indexes = untracked.includes(code) ? [] : [...(this.active.get(code) ?? [])]
     // Format as measured on a DHI-NVR5464-16P-EI (dahua-protocol.md 3.1).
     return indexes.length > 0
       ? indexes.map((index, i) => `channels[${i}]=${index}\r\n`).join('')
@@ -326,7 +399,7 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   }
 
   private challenge(): string {
-    if (this.options.auth === 'basic') {
+    if (this.auth === 'basic') {
       return 'Basic realm="Device_CGI"'
     }
     const nonce = randomBytes(12).toString('hex')
@@ -338,12 +411,12 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   }
 
   private get realm(): string {
-    return `Login to ${this.options.serialNumber ?? 'SIM0000001'}`
+    return `Login to ${this.serialNumber}`
   }
 
   private checkAuth(req: http.IncomingMessage): 'none' | 'ok' | 'refused' {
     const header = req.headers.authorization ?? ''
-    if (this.options.auth === 'basic') {
+    if (this.auth === 'basic') {
       if (!header.startsWith('Basic ')) {
         return 'none'
       }
@@ -376,13 +449,22 @@ function parseDigest(text: string): Record<string, string | undefined> {
   return fields
 }
 
-/** A small JPEG-framed picture (SOI ... EOI) that names the channel, enough to tell pictures apart. */
-function jpeg(channel: number): Buffer {
-  return Buffer.concat([
-    Buffer.from([0xff, 0xd8, 0xff, 0xfe]),
-    Buffer.from(`channel ${channel}`),
+/**
+ * A small JPEG-framed picture (SOI ... EOI) that names the channel, enough to tell pictures apart, with the
+ * quirk the profile's device has: an 8-byte `dhav` trailer after EOI (VTO), or a COM segment whose length
+ * field overstates it (HFW2449TL-S-PRO, rr#575).
+ */
+function jpeg(channel: number, quirk?: DeviceProfile['snapshotQuirk']): Buffer {
+  const text = Buffer.from(`channel ${channel}`)
+  const comLength = text.length + 2 + (quirk === 'bad-com-length' ? 7 : 0)
+  const picture = Buffer.concat([
+    Buffer.from([0xff, 0xd8, 0xff, 0xfe, comLength >> 8, comLength & 0xff]),
+    text,
     Buffer.from([0xff, 0xd9]),
   ])
+  return quirk === 'dhav-trailer'
+    ? Buffer.concat([picture, Buffer.from('dhav\x00\x00\x00\x08', 'latin1')])
+    : picture
 }
 
 function md5(text: string): string {

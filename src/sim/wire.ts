@@ -21,13 +21,22 @@ export interface PartFormat {
 
 export const BOUNDARY = 'myboundary'
 
-/** `Code=…;action=…;index=…[;data=…]`, with `data` pretty-printed over several lines as cameras do. */
-export function encodeEvent(event: CameraEvent): string {
+/**
+ * `Code=…;action=…;index=…[;data=…]`, with `data` pretty-printed over several lines as cameras do: 3 spaces
+ * and a trailing LF, or (`tabs`) tab-indented and ending at the closing brace, as a byte-exact IPC capture has
+ * it (field-notes.md 1).
+ */
+export function encodeEvent(event: CameraEvent, json: 'spaces' | 'tabs' = 'spaces'): string {
   const head = `Code=${event.code};action=${event.action};index=${event.index}`
   if (event.data === undefined) {
     return head
   }
-  const data = typeof event.data === 'string' ? event.data : `${JSON.stringify(event.data, null, 3)}\n`
+  const data =
+    typeof event.data === 'string'
+      ? event.data
+      : json === 'tabs'
+        ? JSON.stringify(event.data, null, '\t')
+        : `${JSON.stringify(event.data, null, 3)}\n`
   return `${head};data=${data}`
 }
 

@@ -4,7 +4,8 @@ import { join } from 'node:path'
 import { CameraClient, type CameraClientOptions, type StreamWarning } from '../../src/lib/camera-client'
 import type { Timing } from '../../src/lib/policy'
 import type { CameraEvent, StateChange } from '../../src/lib/types'
-import { CameraSimulator, type SimulatorOptions } from '../../src/sim/camera-simulator'
+import type { CameraSimulator, SimulatorOptions } from '../../src/sim/camera-simulator'
+import { connection, simulator } from '../helpers/sim'
 import { pass, until, waitFor } from '../helpers/wait'
 
 const PASSWORD = 'S3cret-Pa55'
@@ -18,7 +19,7 @@ const FAST: Partial<Timing> = {
 }
 const tlsDir = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'tls')
 
-describe('camera client against the simulator (real TCP on 127.0.0.1)', () => {
+describe(`camera client against the simulator (real TCP on 127.0.0.1, connections ${connection})`, () => {
   let sim: CameraSimulator
   let client: CameraClient | undefined
   let states: StateChange[]
@@ -29,7 +30,7 @@ describe('camera client against the simulator (real TCP on 127.0.0.1)', () => {
     simOptions: SimulatorOptions = {},
     clientOptions: Partial<CameraClientOptions> = {},
   ): Promise<CameraClient> {
-    sim = new CameraSimulator({ password: PASSWORD, heartbeatMs: 100, ...simOptions })
+    sim = simulator({ password: PASSWORD, heartbeatMs: 100, ...simOptions })
     const port = await sim.listen()
     client = new CameraClient({
       address: { host: '127.0.0.1', port, protocol: simOptions.tls ? 'https' : 'http', verifyTls: true },
@@ -225,7 +226,7 @@ describe('camera client against the simulator (real TCP on 127.0.0.1)', () => {
 
   it('accepts a self-signed certificate with verifyTls off', async () => {
     const tls = { key: readFileSync(join(tlsDir, 'key.pem')), cert: readFileSync(join(tlsDir, 'cert.pem')) }
-    sim = new CameraSimulator({ password: PASSWORD, heartbeatMs: 100, tls })
+    sim = simulator({ password: PASSWORD, heartbeatMs: 100, tls })
     const port = await sim.listen()
     client = new CameraClient({
       address: { host: '127.0.0.1', port, protocol: 'https', verifyTls: false },
@@ -243,7 +244,7 @@ describe('camera client against the simulator (real TCP on 127.0.0.1)', () => {
     c.start()
     await waitFor(c, 'state', 'auth-failed', 5_000, (s: StateChange) => s.state === 'auth-failed')
     assert.ok(states.length > 0)
-    const said = JSON.stringify({ states, warnings, url: c.attachUrl })
+    const said = JSON.stringify({ states, warnings, url: c.http.baseUrl })
     assert.equal(said.includes(PASSWORD), false)
   })
 })

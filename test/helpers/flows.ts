@@ -7,6 +7,7 @@ import helper from 'node-red-node-test-helper'
 import cameraNode from '../../src/dahua-camera'
 import eventInNode from '../../src/dahua-event-in'
 import type { Timing } from '../../src/lib/policy'
+import { connection } from './sim'
 import { waitFor } from './wait'
 
 const runtime = process.env.NODE_RED_RUNTIME ?? require.resolve('node-red')
@@ -16,7 +17,7 @@ helper.init(runtime)
 const runtimePackage = JSON.parse(readFileSync(join(dirname(runtime), '..', 'package.json'), 'utf8')) as {
   version: string
 }
-export const runtimeName = `Node-RED ${runtimePackage.version} on Node ${process.version}`
+export const runtimeName = `Node-RED ${runtimePackage.version} on Node ${process.version}, camera connections ${connection}`
 
 export { helper }
 

@@ -31,22 +31,53 @@ describe('event ledger', () => {
   it('after a gap: a Stop for what ended, a Start for what began, for a code the endpoint tracks', () => {
     const ledger = new EventLedger()
     ledger.observe({ code: 'VideoMotion', action: 'Start', index: 0 }, 0)
-    ledger.learn('VideoMotion', 0, { active: [0] })
-    const events = ledger.reconcile('VideoMotion', { active: [2] }, 30_000)
+    ledger.learn('VideoMotion', 0, { active: [0] }, 10, ledger.mark())
+    const events = ledger.reconcile('VideoMotion', { active: [2] }, 30_000, ledger.mark())
     assert.deepEqual(events, [
       { code: 'VideoMotion', action: 'Stop', index: 0, reconciled: true, duration: 30 },
       { code: 'VideoMotion', action: 'Start', index: 2, reconciled: true },
     ])
-    assert.deepEqual(ledger.reconcile('VideoMotion', { active: [2] }, 31_000), [], 'nothing twice')
+    assert.deepEqual(
+      ledger.reconcile('VideoMotion', { active: [2] }, 31_000, ledger.mark()),
+      [],
+      'nothing twice',
+    )
   })
 
   it('reads "No Events" as inactive only for a code the endpoint was seen to report', () => {
     const ledger = new EventLedger()
     ledger.observe({ code: 'CrossLineDetection', action: 'Start', index: 0 }, 0)
-    ledger.learn('CrossLineDetection', 0, { active: [] }) // the stream says active, the endpoint says nothing
+    // the stream says active, the endpoint says nothing
+    ledger.learn('CrossLineDetection', 0, { active: [] }, 10, ledger.mark())
     assert.equal(ledger.unknown('CrossLineDetection'), false)
-    assert.deepEqual(ledger.reconcile('CrossLineDetection', { active: [] }, 5_000), [])
+    assert.deepEqual(ledger.reconcile('CrossLineDetection', { active: [] }, 5_000, ledger.mark()), [])
     assert.equal(ledger.isActive('CrossLineDetection', 0), true, 'still active: nothing says otherwise')
+  })
+
+  it('lets no answer undo a Start or Stop the stream delivered after the question was sent', () => {
+    const ledger = new EventLedger()
+    ledger.observe({ code: 'VideoMotion', action: 'Start', index: 0 }, 0)
+    ledger.learn('VideoMotion', 0, { active: [0] }, 10, ledger.mark())
+    const asked = ledger.mark()
+    ledger.observe({ code: 'VideoMotion', action: 'Stop', index: 0 }, 100) // while the answer is on its way
+    ledger.observe({ code: 'VideoMotion', action: 'Start', index: 1 }, 100)
+    assert.deepEqual(ledger.reconcile('VideoMotion', { active: [0] }, 150, asked), [], 'the answer is older')
+    assert.equal(ledger.isActive('VideoMotion', 0), false)
+    assert.equal(ledger.isActive('VideoMotion', 1), true)
+  })
+
+  it('takes back "does not track" when the Stop that explains the "No Events" comes just after it', () => {
+    const ledger = new EventLedger()
+    ledger.observe({ code: 'VideoMotion', action: 'Start', index: 0 }, 0)
+    ledger.learn('VideoMotion', 0, { active: [] }, 500, ledger.mark()) // the event ended as the camera answered
+    assert.equal(ledger.unknown('VideoMotion'), false)
+    ledger.observe({ code: 'VideoMotion', action: 'Stop', index: 0 }, 700)
+    assert.equal(ledger.unknown('VideoMotion'), true, 'to be learnt again at its next Start')
+    // A Stop long after the answer says nothing about it: an untracked code stays untracked.
+    ledger.observe({ code: 'CrossLineDetection', action: 'Start', index: 0 }, 0)
+    ledger.learn('CrossLineDetection', 0, { active: [] }, 500, ledger.mark())
+    ledger.observe({ code: 'CrossLineDetection', action: 'Stop', index: 0 }, 60_000)
+    assert.equal(ledger.unknown('CrossLineDetection'), false)
   })
 
   it('never reconciles Pulse or State codes', () => {

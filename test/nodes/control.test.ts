@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
-import { CameraSimulator } from '../../src/sim/camera-simulator'
+import type { CameraSimulator } from '../../src/sim/camera-simulator'
+import { simulator } from '../helpers/sim'
 import {
   PASSWORD,
   badge,
@@ -22,7 +23,7 @@ describe(`runtime control of dahua-event-in, in ${runtimeName}`, function () {
   flowHooks(() => sim, FAST)
 
   async function start(filter: { codes?: string } = {}, password = PASSWORD): Promise<void> {
-    sim = new CameraSimulator({ password })
+    sim = simulator({ password })
     const port = await sim.listen()
     await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('ev', filter)], credentials())
   }

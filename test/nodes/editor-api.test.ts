@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import { join } from 'node:path'
-import { CameraSimulator } from '../../src/sim/camera-simulator'
+import type { CameraSimulator } from '../../src/sim/camera-simulator'
+import { simulator } from '../helpers/sim'
 import {
   PASSWORD,
   cameraFlowNode,
@@ -34,7 +35,7 @@ describe(`the editor's admin endpoints, in ${runtimeName}`, function () {
   }
 
   async function loaded(options: ConstructorParameters<typeof CameraSimulator>[0] = {}): Promise<number> {
-    sim = new CameraSimulator({ password: PASSWORD, ...options })
+    sim = simulator({ password: PASSWORD, ...options })
     const port = await sim.listen()
     await helper.load(nodes, [cameraFlowNode({ port })], credentials())
     return port
@@ -112,7 +113,7 @@ describe(`the editor's admin endpoints, in ${runtimeName}`, function () {
     }
 
     const dir = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'tls')
-    const tlsSim = new CameraSimulator({
+    const tlsSim = simulator({
       password: PASSWORD,
       tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
     })
@@ -133,7 +134,7 @@ describe(`the editor's admin endpoints, in ${runtimeName}`, function () {
   })
 
   it('lists the codes and channels the camera has sent since deploy, with counts', async () => {
-    sim = new CameraSimulator({ password: PASSWORD })
+    sim = simulator({ password: PASSWORD })
     const port = await sim.listen()
     await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('ev')], credentials())
     const got = collect('ev-out')

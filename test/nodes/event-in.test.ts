@@ -3,7 +3,8 @@ import type { EventEmitter } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { StateChange } from '../../src/lib/types'
-import { CameraSimulator } from '../../src/sim/camera-simulator'
+import type { CameraSimulator } from '../../src/sim/camera-simulator'
+import { simulator } from '../helpers/sim'
 import {
   PASSWORD,
   badge,
@@ -36,7 +37,7 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
   flowHooks(() => sim)
 
   async function camera(options: ConstructorParameters<typeof CameraSimulator>[0] = {}): Promise<number> {
-    sim = new CameraSimulator({ password: PASSWORD, ...options })
+    sim = simulator({ password: PASSWORD, ...options })
     return sim.listen()
   }
 

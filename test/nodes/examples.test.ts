@@ -3,7 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { connect } from 'mqtt'
-import { CameraSimulator } from '../../src/sim/camera-simulator'
+import type { CameraSimulator } from '../../src/sim/camera-simulator'
+import { simulator } from '../helpers/sim'
 import { PASSWORD, coreNode, flowHooks, helper, nodes, runtimeName, type FlowNode } from '../helpers/flows'
 import { until, waitFor } from '../helpers/wait'
 
@@ -45,7 +46,7 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
   const credentials = { 'ex-camera': { username: 'admin', password: PASSWORD } }
 
   async function deploy(name: string): Promise<void> {
-    sim = new CameraSimulator({ password: PASSWORD })
+    sim = simulator({ password: PASSWORD })
     const port = await sim.listen()
     const attached = waitFor(sim, 'attach', `the attach of "${name}"`)
     await helper.load([...nodes, ...core] as never, example(name, port), credentials)
@@ -140,7 +141,7 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
         messages.push({ topic, payload: JSON.parse(payload.toString()) as Record<string, unknown> }),
       )
       await subscriber.subscribeAsync('dahua/#')
-      sim = new CameraSimulator({ password: PASSWORD })
+      sim = simulator({ password: PASSWORD })
       const port = await sim.listen()
       const flow = example('05 Every event to MQTT', port)
       const brokerNode = flow.find((n) => n.type === 'mqtt-broker')!

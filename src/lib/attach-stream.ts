@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: Apache-2.0
+// One attach: the request (`eventManager.cgi?action=attach`) and, once the camera answers 200, the open
+// stream: its parser, its idle watchdog, and a promise of why it ended. Nothing here retries or decides; the
+// orchestration in camera-client.ts does.
+
+import type { Readable } from 'node:stream'
+import { decodeEventBody } from './event-body'
+import { classify, discard, header, isRedirect, type HttpSession } from './http-session'
+import { boundaryFrom, createMultipartParser, type SkippedBytes } from './multipart'
+import type { CameraEvent, FailureReason } from './types'
+
+/** Something the camera sent that was not used, said once, without secrets. */
+export type StreamWarning =
+  { kind: 'skipped'; skipped: SkippedBytes } | { kind: 'invalid-event'; reason: string; sample: string }
+
+export interface StreamHooks {
+  now: () => number
+  idleLimitMs: (heartbeatSeen: boolean) => number
+  onHeartbeat: () => void
+  onEvents: (from: AttachedStream, events: CameraEvent[], trailing: string | undefined) => void
+  onWarning: (warning: StreamWarning) => void
+}
+
+export type Opened = { stream: AttachedStream } | { failure: FailureReason; reachedCamera: boolean }
+
+/**
+ * Sends the attach and, on 200, returns the open stream. Never rejects. The path keeps raw brackets: some
+ * firmware answers 400 to `%5BAll%5D` (dahua-protocol.md 1.1).
+ */
+export async function attach(
+  http: HttpSession,
+  heartbeatSeconds: number,
+  timeout: [headers: number, idle: number],
+  signal: AbortSignal,
+  hooks: StreamHooks,
+): Promise<Opened> {
+  let response
+  try {
+    response = await http.attach(
+      `/cgi-bin/eventManager.cgi?action=attach&codes=[All]&heartbeat=${heartbeatSeconds}`,
+      timeout,
+      signal,
+    )
+  } catch (err) {
+    return { failure: classify(err), reachedCamera: false }
+  }
+  const status = response.status
+  if (status !== 200) {
+    discard(response.res)
+    // 401 or 403 here: the camera refused the credentials we answered its challenge with.
+    const kind = status === 401 || status === 403 ? 'auth' : 'http'
+    const detail = isRedirect(status) ? `${status} redirect, not followed` : String(status)
+    return { failure: { kind, detail }, reachedCamera: true }
+  }
+  if (signal.aborted) {
+    discard(response.res)
+    return { failure: { kind: 'closed' }, reachedCamera: true }
+  }
+  return {
+    stream: new AttachedStream(response.res, boundaryFrom(header(response.headers['content-type'])), hooks),
+  }
+}
+
+/** One open attach response: its parser, its idle watchdog, and a promise of why it ended. */
+export class AttachedStream {
+  readonly ended: Promise<FailureReason>
+  /** Resolves with the first part (a heartbeat counts): the stream is delivering. */
+  readonly firstPart: Promise<void>
+  readonly openedAt: number
+  delivered = false
+  private settle!: (reason: FailureReason) => void
+  private sawFirst!: () => void
+  private watchdog: NodeJS.Timeout | undefined
+  private settled = false
+  private heartbeatSeen = false
+
+  constructor(
+    private readonly body: Readable,
+    boundary: string,
+    private readonly hooks: StreamHooks,
+  ) {
+    this.openedAt = hooks.now()
+    this.ended = new Promise((resolve) => (this.settle = resolve))
+    this.firstPart = new Promise((resolve) => (this.sawFirst = resolve))
+    const parser = createMultipartParser({
+      boundary,
+      onPart: (part) => {
+        this.sawFirst()
+        const decoded = decodeEventBody(part)
+        if (decoded.kind === 'heartbeat') {
+          if (!this.heartbeatSeen) {
+            this.heartbeatSeen = true
+            this.arm()
+          }
+          hooks.onHeartbeat()
+        } else if (decoded.kind === 'events') {
+          hooks.onEvents(this, decoded.events, decoded.trailing)
+        } else {
+          hooks.onWarning({ kind: 'invalid-event', reason: decoded.reason, sample: decoded.sample })
+        }
+      },
+      onSkip: (skipped) => hooks.onWarning({ kind: 'skipped', skipped }),
+    })
+    this.arm()
+    body.on('data', (chunk: Buffer) => {
+      if (this.settled) {
+        return
+      }
+      this.delivered = true
+      this.watchdog?.refresh()
+      parser.feed(chunk)
+    })
+    body.on('end', () => this.close({ kind: 'closed' }))
+    body.on('close', () => this.close({ kind: 'closed' }))
+    body.on('error', (err) => this.close(classify(err)))
+  }
+
+  close(reason: FailureReason): void {
+    if (this.settled) {
+      return
+    }
+    this.settled = true
+    clearTimeout(this.watchdog)
+    this.watchdog = undefined
+    this.body.destroy()
+    this.settle(reason)
+  }
+
+  private arm(): void {
+    clearTimeout(this.watchdog)
+    const limit = this.hooks.idleLimitMs(this.heartbeatSeen)
+    this.watchdog = setTimeout(() => this.close({ kind: 'stalled', detail: `${limit / 1000}s` }), limit)
+  }
+}

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one way to a camera over HTTP: one urllib client on one keepalive Agent, the login (Digest, or Basic
+// when the camera asks for it), the login budget every caller shares, at most two calls beside the stream, and
+// one teardown. The attach stream, reconciliation, snapshots and Test connection all go through here, so a
+// camera sees one set of sockets and one count of refused logins, and closing releases them all.
+
+import type { Readable } from 'node:stream'
+import { Agent, HttpClient, type HttpClientResponse, type RequestOptions } from 'urllib'
+import { LoginBudget, type Timing } from './policy'
+import type { CameraAddress, CameraCredentials, FailureReason } from './types'
+
+/** Calls to the camera beside the stream, at most this many at once: a dozen can wedge it (rroller#615). */
+const CGI_SLOTS = 2
+
+export interface CgiAnswer {
+  status: number
+  body: Buffer
+}
+
+export class HttpSession {
+  readonly budget: LoginBudget
+  private readonly http = new HttpClient()
+  private readonly agent: Agent
+  private readonly slots = new Gate(CGI_SLOTS)
+  /** Every request under way: close() aborts them before it lets the Agent go. */
+  private readonly inFlight = new Set<AbortController>()
+  private scheme: 'digest' | 'basic' = 'digest'
+  /** The camera accepted these credentials, and no attach was refused since. */
+  private proven = false
+  private closed = false
+
+  constructor(
+    private readonly address: CameraAddress,
+    private readonly credentials: CameraCredentials,
+    private readonly timing: Timing,
+    private readonly now: () => number,
+  ) {
+    this.budget = new LoginBudget(timing)
+    this.agent = new Agent({
+      connect: {
+        timeout: timing.connectTimeoutMs,
+        // Half-open sockets never error on their own (hb PR #27, pa PR #146): let the kernel probe them.
+        keepAlive: true,
+        keepAliveInitialDelay: timing.keepAliveInitialDelayMs,
+        rejectUnauthorized: address.verifyTls,
+      },
+    })
+    this.http.setDispatcher(this.agent)
+  }
+
+  get baseUrl(): string {
+    const { protocol, host, port } = this.address
+    const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
+    return `${protocol}://${hostPart}:${port}`
+  }
+
+  /**
+   * The attach: a streaming GET. Its refusal (401, or 403 for a refused account) is always a refused login:
+   * the stream is what the credentials are for.
+   */
+  attach(
+    path: string,
+    timeout: [number, number],
+    signal: AbortSignal,
+  ): Promise<HttpClientResponse<Readable>> {
+    return this.request<Readable>(path, { dataType: 'stream', timeout, signal }, true)
+  }
+
+  /**
+   * A call beside the stream: at most CGI_SLOTS at once, aborted with `signal` or by close(). Its refusals
+   * count against the same budget as the stream's, because the camera locks the account whoever logged in
+   * wrongly; but once the camera has accepted these credentials, a 401 or 403 here is this user's rights (a
+   * user without snapshot rights: rroller#251 answered 401, rroller#647 403), not a wrong password, and must
+   * not lock a working camera out of its stream.
+   */
+  async cgi(path: string, signal?: AbortSignal, timeoutMs = this.timing.cgiTimeoutMs): Promise<CgiAnswer> {
+    await this.slots.enter()
+    try {
+      signal?.throwIfAborted()
+      if (this.budget.waitMs(this.now()) > 0) {
+        throw new Error('logins are paused after refusals')
+      }
+      const response = await this.request<Buffer>(
+        path,
+        { dataType: 'buffer', timeout: [timeoutMs, timeoutMs], signal },
+        false,
+      )
+      return { status: response.status, body: response.data }
+    } finally {
+      this.slots.leave()
+    }
+  }
+
+  /**
+   * Aborts every request under way, then lets the Agent close its sockets. Never `agent.destroy()`: undici
+   * hands one error object to every socket, and urllib's process-wide patch of `net.Socket.prototype.destroy`
+   * defines a non-configurable property on it, so the second socket throws inside undici and the rejection
+   * ends Node-RED (urllib 4.9.2, undici 7). `close()` gives each connection its own error. Never rejects.
+   */
+  async close(): Promise<void> {
+    this.closed = true
+    for (const request of this.inFlight) {
+      request.abort()
+    }
+    try {
+      await this.agent.close()
+    } catch {
+      // Already closed: nothing is left to release.
+    }
+  }
+
+  /**
+   * One GET with the camera's login: follows a change of scheme once (that 401 refused nothing), books refused
+   * logins, and never follows a redirect (the credentials would go to whatever host it names).
+   */
+  private async request<T>(
+    path: string,
+    options: Pick<RequestOptions, 'dataType' | 'timeout'> & { signal?: AbortSignal },
+    isAttach: boolean,
+  ): Promise<HttpClientResponse<T>> {
+    const abort = new AbortController()
+    if (this.closed) {
+      abort.abort()
+    }
+    const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal
+    this.inFlight.add(abort)
+    try {
+      for (let schemeSwitches = 0; ; schemeSwitches++) {
+        const response = await this.http.request<T>(`${this.baseUrl}${path}`, {
+          method: 'GET',
+          ...options,
+          signal,
+          followRedirect: false,
+          ...(isAttach ? { headers: { accept: 'multipart/x-mixed-replace' } } : {}),
+          ...this.authOption(),
+        })
+        const status = response.status
+        if (
+          status === 401 &&
+          schemeSwitches === 0 &&
+          this.switchScheme(header(response.headers['www-authenticate']))
+        ) {
+          if (options.dataType === 'stream') {
+            discard(response.res)
+          }
+          continue
+        }
+        if (status === 401 || status === 403) {
+          if (isAttach || !this.proven) {
+            this.budget.refuse(this.now())
+            this.proven = false
+          }
+        } else {
+          this.budget.accept()
+          this.proven = true
+        }
+        return response
+      }
+    } finally {
+      this.inFlight.delete(abort)
+    }
+  }
+
+  private authOption(): { digestAuth: string } | { auth: string } {
+    const { username, password } = this.credentials
+    // Basic only after the camera asked for it: it sends the password in clear (dahua-protocol.md 2.1).
+    return this.scheme === 'basic'
+      ? { auth: `${username}:${password}` }
+      : { digestAuth: `${username}:${password}` }
+  }
+
+  /** Follows the scheme the camera's challenge names; true when it changed (that 401 refused no login). */
+  private switchScheme(challenge: string): boolean {
+    const wanted = /^\s*basic/i.test(challenge)
+      ? 'basic'
+      : /^\s*digest/i.test(challenge)
+        ? 'digest'
+        : this.scheme
+    if (wanted === this.scheme) {
+      return false
+    }
+    this.scheme = wanted
+    return true
+  }
+}
+
+/** A counting gate: at most `size` callers inside at once, the rest wait in order. */
+class Gate {
+  private inside = 0
+  private readonly waiting: Array<() => void> = []
+
+  constructor(private readonly size: number) {}
+
+  enter(): Promise<void> {
+    if (this.inside < this.size) {
+      this.inside++
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => this.waiting.push(resolve))
+  }
+
+  leave(): void {
+    const next = this.waiting.shift()
+    if (next) {
+      next()
+    } else {
+      this.inside--
+    }
+  }
+}
+
+/** Drops a response body. undici reports a destroyed body as an 'error'; unheard, it would crash Node-RED. */
+export function discard(body: Readable): void {
+  body.on('error', () => undefined)
+  body.destroy()
+}
+
+export function header(value: string | string[] | undefined): string {
+  return Array.isArray(value) ? (value[0] ?? '') : (value ?? '')
+}
+
+/** A 3xx: the camera (or a proxy) sends us elsewhere. Reported, never followed. */
+export function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400
+}
+
+/** Sorts a transport error into a reason a person can act on. Messages are not kept: they may carry a URL. */
+export function classify(err: unknown): FailureReason {
+  const e = err as { code?: unknown; name?: unknown; cause?: { code?: unknown; name?: unknown } } | undefined
+  const code = text(e?.code) || text(e?.cause?.code)
+  const name = text(e?.name)
+  const causeName = text(e?.cause?.name)
+  if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL|EPROTO/.test(code)) {
+    return { kind: 'tls', detail: code }
+  }
+  // undici's "other side closed": the camera ended the connection, as a reboot does. A kept-alive (chunked)
+  // stream ends so; a close-delimited one just ends.
+  if (code === 'UND_ERR_SOCKET') {
+    return { kind: 'closed' }
+  }
+  if (code === 'UND_ERR_BODY_TIMEOUT') {
+    return { kind: 'stalled', detail: code }
+  }
+  if (/Timeout/.test(name) || /Timeout/.test(causeName) || /TIMEOUT|ETIMEDOUT/.test(code)) {
+    return { kind: 'timeout', detail: code || name }
+  }
+  return { kind: 'network', detail: code || name || 'error' }
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : ''
+}

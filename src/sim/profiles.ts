@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: Apache-2.0
+// The devices the simulator can be: each profile is what one family of real Dahua-firmware devices answers
+// on HTTP, taken from captures and issue threads (field-notes.md, dahua-protocol.md 3.2 and 4.4). The tests
+// run their main scenarios against every profile, so that no code path is only ever tried on one device.
+
+import type { CameraEvent } from '../lib/types'
+
+export interface DeviceProfile {
+  name: string
+  /** One line for `--help` and test titles. */
+  description: string
+  /** 2014-2015 firmware answers `Basic realm="Device_CGI"` only (rroller#583). */
+  auth: 'digest' | 'basic'
+  /** `magicBox.cgi?action=getSystemInfo` `deviceType=`: recorders answer a number (31), not their model. */
+  systemDeviceType: string
+  /** `magicBox.cgi?action=getDeviceType` `type=` and `updateSerial=`: where a recorder names its model. */
+  model: string
+  firmware: string
+  /** Video channels: `snapshot.cgi?channel=` is 1-based and refuses 0 and anything past this (rr PR#707). */
+  channels: number
+  /** `configManager.cgi?action=getConfig&name=ChannelTitle`, recorders only. */
+  channelTitles?: string[]
+  /**
+   * How `data=` JSON is written: 3-space indentation with the trailing LF counted in Content-Length, or tab
+   * indentation with a Content-Length that stops at the closing brace (byte-exact IPC capture, ipcmanview).
+   */
+  json: 'spaces' | 'tabs'
+  /** What follows the JPEG's end marker: a `dhav` trailer (VTO), or a COM segment whose length is wrong (rr#575). */
+  snapshotQuirk?: 'dhav-trailer' | 'bad-com-length'
+  /** Codes whose getEventIndexes answer is "No Events" whatever is active (dahua-protocol.md 3.1 trap). */
+  untrackedCodes: string[]
+  /** What this device sends, in the order a real one does: the profile scenarios replay and check these. */
+  sample: CameraEvent[]
+}
+
+const ipcSample: CameraEvent[] = [
+  {
+    code: 'VideoMotion',
+    action: 'Start',
+    index: 0,
+    data: { Id: [0], RegionName: ['Region1'], SmartMotionEnable: false },
+  },
+  {
+    code: 'CrossLineDetection',
+    action: 'Start',
+    index: 0,
+    data: {
+      Class: 'Normal',
+      DetectLine: [
+        [3843, 5677],
+        [6512, 5136],
+      ],
+      Direction: 'LeftToRight',
+      EventID: 10181,
+      Name: 'Gate',
+      Object: { Action: 'Appear', BoundingBox: [2856, 1280, 3880, 4880], ObjectID: 863, ObjectType: 'Human' },
+      RuleId: 1,
+    },
+  },
+  { code: 'CrossLineDetection', action: 'Stop', index: 0, data: { Name: 'Gate', RuleId: 1 } },
+  {
+    code: 'VideoMotion',
+    action: 'Stop',
+    index: 0,
+    data: { Id: [0], RegionName: ['Region1'], SmartMotionEnable: false },
+  },
+  { code: 'AlarmLocal', action: 'Start', index: 0 },
+  { code: 'AlarmLocal', action: 'Stop', index: 0 },
+  {
+    code: 'NewFile',
+    action: 'Pulse',
+    index: 0,
+    data: { File: '/mnt/sd/2026-11-24/001/jpg/14/06/26[M][0@0][0].jpg', Size: 46808 },
+  },
+]
+
+// One press on an AD410, in the order amcrest2mqtt#6 and pa#137 show it.
+const doorbellSample: CameraEvent[] = [
+  { code: 'VideoMotion', action: 'Start', index: 0, data: { Id: [0], RegionName: ['Region1'] } },
+  { code: 'BackKeyLight', action: 'Pulse', index: 0, data: { State: 1 } },
+  {
+    code: '_DoTalkAction_',
+    action: 'Pulse',
+    index: 0,
+    data: { Action: 'Invite', CallID: '20261124104117@838181@192.168.2.25', CallSrcMask: '4' },
+  },
+  { code: 'PhoneCallDetect', action: 'Start', index: 0 },
+  { code: 'CallNoAnswered', action: 'Start', index: 0, data: { CallID: '9' } },
+  { code: 'CallNoAnswered', action: 'Stop', index: 0, data: { CallID: '9' } },
+  { code: 'PhoneCallDetect', action: 'Stop', index: 0 },
+  {
+    code: '_DoTalkAction_',
+    action: 'Pulse',
+    index: 0,
+    data: {
+      Action: 'Hangup',
+      CallID: '20261124104117@838181@192.168.2.25',
+      CallSrcMask: 4,
+      HangupReason: 'HangupByPhone',
+    },
+  },
+  { code: 'VideoMotion', action: 'Stop', index: 0, data: { Id: [0], RegionName: ['Region1'] } },
+]
+
+// A VTO villa station: a press, the door opened by card, the door contact (dahua-protocol.md 4.4).
+const vtoSample: CameraEvent[] = [
+  { code: 'BackKeyLight', action: 'Pulse', index: 0, data: { State: 1 } },
+  { code: 'CallNoAnswered', action: 'Start', index: 0, data: { CallID: '3' } },
+  { code: 'CallNoAnswered', action: 'Stop', index: 0, data: { CallID: '3' } },
+  {
+    code: 'AccessControl',
+    action: 'Pulse',
+    index: 0,
+    data: { CardNo: '7A087D0F', Method: 1, Name: 'OpenDoor', ReaderID: '1', Status: 1, UserID: '9901' },
+  },
+  { code: 'BackKeyLight', action: 'Pulse', index: 0, data: { State: 8 } },
+  { code: 'DoorStatus', action: 'Pulse', index: 0, data: { Status: 'Open', UTC: 1795999677 } },
+  { code: 'DoorStatus', action: 'Pulse', index: 0, data: { Status: 'Close', UTC: 1795999684 } },
+]
+
+// A recorder sends every channel's events on its one stream (dahua-protocol.md 5.11: index 0 = channel 1).
+const nvrSample: CameraEvent[] = [
+  ...Array.from({ length: 16 }, (_, index): CameraEvent => ({
+    code: 'VideoMotion',
+    action: 'Start',
+    index,
+    data: { Id: [0], RegionName: ['Region1'] },
+  })),
+  { code: 'SmartMotionHuman', action: 'Start', index: 4, data: { RegionName: ['Region1'], WindowId: [0] } },
+  { code: 'VideoLoss', action: 'Start', index: 15 },
+  { code: 'VideoLoss', action: 'Stop', index: 15 },
+  { code: 'SmartMotionHuman', action: 'Stop', index: 4, data: { RegionName: ['Region1'], WindowId: [0] } },
+  ...Array.from({ length: 16 }, (_, index): CameraEvent => ({
+    code: 'VideoMotion',
+    action: 'Stop',
+    index,
+    data: { Id: [0], RegionName: ['Region1'] },
+  })),
+]
+
+const nvrTitles = [
+  'Front Door',
+  'Driveway',
+  'Garden',
+  'Garage',
+  'Back Door',
+  'Side Gate',
+  'Street',
+  'Hall',
+  'Patio',
+  'Pool',
+  'Shed',
+  'Carport',
+  'Porch',
+  'Office',
+  'Stairs',
+  'Roof',
+]
+
+export const PROFILES: Record<string, DeviceProfile> = {
+  ipc: {
+    name: 'ipc',
+    description: 'a classic Dahua IPC (IPC-HDW5831R-ZE): digest, 3-space JSON',
+    auth: 'digest',
+    systemDeviceType: 'IPC-HDW5831R-ZE',
+    model: 'IPC-HDW5831R-ZE',
+    firmware: '2.800.0000016.0.R,build:2025-06-05',
+    channels: 1,
+    json: 'spaces',
+    untrackedCodes: ['CrossLineDetection'],
+    sample: ipcSample,
+  },
+  'ipc-tabs': {
+    name: 'ipc-tabs',
+    description: 'an IPC (HFW2449TL-S-PRO) with tab-indented JSON and a Content-Length that stops at "}"',
+    auth: 'digest',
+    systemDeviceType: 'IPC-HFW2449TL-S-PRO',
+    model: 'IPC-HFW2449TL-S-PRO',
+    firmware: '2.860.0000000.14.R,build:2025-02-11',
+    channels: 1,
+    json: 'tabs',
+    snapshotQuirk: 'bad-com-length',
+    untrackedCodes: ['CrossLineDetection'],
+    sample: ipcSample,
+  },
+  ad410: {
+    name: 'ad410',
+    description: 'an Amcrest AD410 doorbell',
+    auth: 'digest',
+    systemDeviceType: 'AD410',
+    model: 'AD410',
+    firmware: '1.000.0000000.7.R,build:2024-03-15',
+    channels: 1,
+    json: 'spaces',
+    untrackedCodes: ['CallNoAnswered', 'PhoneCallDetect'],
+    sample: doorbellSample,
+  },
+  nvr16: {
+    name: 'nvr16',
+    description: 'a 16-channel NVR (NVR5216-16P-EI): deviceType=31, every channel on one stream',
+    auth: 'digest',
+    systemDeviceType: '31',
+    model: 'DHI-NVR5216-16P-EI',
+    firmware: '4.001.0000000.3.R,build:2025-09-01',
+    channels: 16,
+    channelTitles: nvrTitles,
+    json: 'spaces',
+    untrackedCodes: [],
+    sample: nvrSample,
+  },
+  vto: {
+    name: 'vto',
+    description: 'a VTO2311R-WP door station: dhav trailer on snapshots',
+    auth: 'digest',
+    systemDeviceType: 'VTO2311R-WP',
+    model: 'VTO2311R-WP',
+    firmware: '4.500.0000000.5.R,build:2025-04-30',
+    channels: 1,
+    json: 'spaces',
+    snapshotQuirk: 'dhav-trailer',
+    untrackedCodes: ['CallNoAnswered'],
+    sample: vtoSample,
+  },
+  'basic-2015': {
+    name: 'basic-2015',
+    description: '2014-2015 firmware (IPC-HFW4300S) that knows only Basic login',
+    auth: 'basic',
+    systemDeviceType: 'IPC-HFW4300S',
+    model: 'IPC-HFW4300S',
+    firmware: '2.420.0000.0.R,build:2015-04-16',
+    channels: 1,
+    json: 'spaces',
+    untrackedCodes: [],
+    sample: ipcSample,
+  },
+}
+
+export function profileNamed(name: string): DeviceProfile {
+  const profile = PROFILES[name]
+  if (!profile) {
+    throw new Error(`no device profile "${name}"; there are: ${Object.keys(PROFILES).join(', ')}`)
+  }
+  return profile
+}
