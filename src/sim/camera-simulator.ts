@@ -38,6 +38,8 @@ export interface SimulatorOptions {
   tls?: { key: string | Buffer; cert: string | Buffer }
   /** Codes getEventIndexes does not track: it answers "Error: No Events" for them whatever is active. */
   untrackedCodes?: string[]
+  /** getEventIndexes answers after this long (default 20 ms). */
+  indexesDelayMs?: number
   /** snapshot.cgi answers after this long (default 20 ms). */
   snapshotDelayMs?: number
   deviceType?: string
@@ -130,6 +132,11 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
 
   get url(): string {
     return `${this.options.tls ? 'https' : 'http'}://${this.options.host ?? '127.0.0.1'}:${this.boundPort}`
+  }
+
+  /** TCP connections open right now, kept-alive idle ones included. */
+  get openSockets(): number {
+    return this.sockets.size
   }
 
   /** Attach streams open right now. */
@@ -277,8 +284,10 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     const indexes = /^\/cgi-bin\/eventManager\.cgi\?action=getEventIndexes&code=(\w+)$/.exec(url)
     if (indexes) {
       record('ok', 200)
-      // A little later, like a real camera, so that concurrent calls overlap.
-      setTimeout(() => answer(200, this.eventIndexes(indexes[1] as string)), 20)
+      // Answered a little later, like a real camera, so that concurrent calls overlap; what it says is the
+      // state when it was asked, so the stream can say something newer before the answer arrives.
+      const body = this.eventIndexes(indexes[1] as string)
+      setTimeout(() => answer(200, body), this.options.indexesDelayMs ?? 20)
       return
     }
     const info = this.magicBox(url) ?? this.config(url)

@@ -247,4 +247,65 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
     const said = JSON.stringify({ states, warnings, url: c.http.baseUrl })
     assert.equal(said.includes(PASSWORD), false)
   })
+
+  it('closes with several kept-alive sockets open: nothing throws or rejects, and the camera sees each closed', async () => {
+    const c = await setup()
+    c.start()
+    await waitFor(sim, 'attach', 'the attach')
+    // Side calls leave their sockets idle in the Agent's pool when the camera keeps connections alive.
+    await Promise.all([c.snapshot(1), c.http.cgi('/cgi-bin/magicBox.cgi?action=getSystemInfo')])
+    await c.snapshot(1)
+    assert.ok(sim.openSockets >= 2, `${sim.openSockets} sockets open before close`)
+    await c.close()
+    await until(() => sim.openSockets === 0, 'every socket closed')
+    client = undefined
+  })
+
+  it('aborts a side call under way when the stream stops, and releases its socket', async () => {
+    const c = await setup({ snapshotDelayMs: 5_000 })
+    c.start()
+    await waitFor(sim, 'attach', 'the attach')
+    const picture = c.snapshot(1).then(
+      () => 'answered',
+      (err: Error) => err.name,
+    )
+    await until(() => sim.cgiInFlight === 1, 'the snapshot request to reach the camera')
+    await c.stop()
+    assert.equal(await picture, 'AbortError')
+    await until(() => sim.cgiInFlight === 0, 'the camera to see the snapshot request closed')
+  })
+
+  it('reports a redirect and follows none: no request, and no password, goes to the host it names', async () => {
+    const elsewhere = simulator({ password: PASSWORD })
+    const elsewherePort = await elsewhere.listen()
+    try {
+      const c = await setup({ redirectTo: `http://127.0.0.1:${elsewherePort}` })
+      c.start()
+      await waitFor(c, 'state', 'a retry', 3_000, (s: StateChange) => s.state === 'retrying')
+      assert.deepEqual(states.at(-1)?.reason, { kind: 'http', detail: '302 redirect, not followed' })
+      assert.equal((await c.http.cgi('/cgi-bin/snapshot.cgi?channel=1')).status, 302)
+      assert.equal(elsewhere.requests.length, 0)
+    } finally {
+      await elsewhere.close()
+    }
+  })
+
+  it('books a refused side call as a permission, not a login, once the stream has logged in', async () => {
+    const c = await setup({ forbidden: { 'snapshot.cgi': 401 } })
+    c.start()
+    await waitFor(sim, 'attach', 'the attach')
+    for (let n = 0; n < 5; n++) {
+      await assert.rejects(c.snapshot(1), /HTTP 401/)
+    }
+    assert.equal(c.http.budget.refused, 0, 'no refused login booked')
+    assert.equal(c.state.state, 'connected')
+    sim.drop()
+    await waitFor(c, 'state', 'connected again', 3_000, (s: StateChange) => s.state === 'connected')
+  })
+
+  it('counts a refused side call as a refused login while the credentials are unproven', async () => {
+    const c = await setup({ forbidden: { 'snapshot.cgi': 403 } })
+    assert.equal((await c.http.cgi('/cgi-bin/snapshot.cgi?channel=1')).status, 403)
+    assert.equal(c.http.budget.refused, 1)
+  })
 })

@@ -10,7 +10,7 @@ import type { Timing } from '../../src/lib/policy'
 import { connection } from './sim'
 import { waitFor } from './wait'
 
-const runtime = process.env.NODE_RED_RUNTIME ?? require.resolve('node-red')
+export const runtime = process.env.NODE_RED_RUNTIME ?? require.resolve('node-red')
 helper.init(runtime)
 
 /** The Node-RED these tests run on, e.g. `Node-RED 4.1.15 on Node v20.20.2`: suite titles say it. */

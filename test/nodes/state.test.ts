@@ -227,4 +227,75 @@ describe(`never a wrong state, in ${runtimeName}`, function () {
     await until(() => a.length === 1, 'the Start')
     assert.equal((a[0] as unknown as { imageError?: string }).imageError, 'dahua-event-in.errors.no-picture')
   })
+
+  it('gives every node its own health payload and its own snapshot Buffer', async () => {
+    const port = await camera({ profile: 'nvr16' })
+    await helper.load(
+      nodes,
+      [
+        cameraFlowNode({ port }),
+        ...eventInFlowNode('a', { snapshot: true, snapshotTimeout: 1 }),
+        ...eventInFlowNode('b', { snapshot: true, snapshotTimeout: 1 }),
+      ],
+      credentials(),
+    )
+    const a = collect('a-out')
+    const b = collect('b-out')
+    const healthA = collect('a-conn')
+    const healthB = collect('b-conn')
+    await waitFor(sim, 'attach', 'the attach')
+    sim.send({ code: 'VideoMotion', action: 'Start', index: 2 })
+    await until(
+      () => a.length === 1 && b.length === 1 && healthA.length === 1 && healthB.length === 1,
+      'both',
+    )
+    const imageA = (a[0] as unknown as { image: Buffer }).image
+    const imageB = (b[0] as unknown as { image: Buffer }).image
+    imageA[0] = 0 // one flow edits its picture
+    assert.equal(imageB[0], 0xff, "the other flow's picture is untouched")
+    healthA[0]!.payload.state = 'edited'
+    assert.equal(healthB[0]!.payload.state, 'connected')
+  })
+
+  it('takes ten and more event nodes on one camera without a MaxListenersExceededWarning', async () => {
+    const warnings: string[] = []
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning.name)
+    }
+    process.on('warning', onWarning)
+    try {
+      const port = await camera({ profile: 'nvr16' })
+      const channels = Array.from({ length: 16 }, (_, i) =>
+        eventInFlowNode(`ch${i + 1}`, { channels: String(i + 1) }),
+      )
+      await helper.load(nodes, [cameraFlowNode({ port }), ...channels.flat()], credentials())
+      const last = collect('ch16-out')
+      await waitFor(sim, 'attach', 'the attach')
+      sim.send({ code: 'VideoMotion', action: 'Start', index: 15 })
+      await until(() => last.length === 1, 'the event on channel 16')
+      await pass(100) // process warnings are emitted on the next tick
+      assert.deepEqual(
+        warnings.filter((name) => name === 'MaxListenersExceededWarning'),
+        [],
+      )
+      assert.equal(sim.attaches, 1)
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
+
+  it('takes no picture for an alarm input, whose index is not a video channel, and says why', async () => {
+    const port = await camera({ profile: 'nvr16' })
+    await helper.load(
+      nodes,
+      [cameraFlowNode({ port }), ...eventInFlowNode('a', { snapshot: true, snapshotTimeout: 1 })],
+      credentials(),
+    )
+    const a = collect('a-out')
+    await waitFor(sim, 'attach', 'the attach')
+    sim.send({ code: 'AlarmLocal', action: 'Start', index: 3 })
+    await until(() => a.length === 1, 'the Start')
+    assert.equal((a[0] as unknown as { imageError?: string }).imageError, 'dahua-event-in.errors.not-video')
+    assert.equal(sim.requests.filter((r) => r.url.startsWith('/cgi-bin/snapshot.cgi')).length, 0)
+  })
 })
