@@ -4,14 +4,21 @@
 
 import { parseArgs } from 'node:util'
 import { CameraSimulator } from './camera-simulator'
+import { PROFILES } from './profiles'
 import { playDay } from './scenario'
 
-const usage = `Usage: dahua-camera-sim [--port 8080] [--host 127.0.0.1] [--user admin] [--password admin] [--basic] [--quiet]
+const usage = `Usage: dahua-camera-sim [--port 8080] [--host 127.0.0.1] [--user admin] [--password admin]
+                        [--profile ipc] [--connection keep-alive|close] [--basic] [--quiet]
 
 A simulated Dahua camera: the attach event stream with digest login and heartbeats, playing a scripted day
 (motion, a person crossing a tripwire, a doorbell press, a car, an alarm input) in a loop.
-  --basic   accept only Basic login, like 2014-2015 firmware
-  --quiet   send no scripted events, only heartbeats
+  --profile     the device it answers as (magicBox, getEventIndexes, snapshots, event format):
+${Object.values(PROFILES)
+  .map((p) => `                  ${p.name.padEnd(11)} ${p.description}`)
+  .join('\n')}
+  --connection  keep-alive (default, as an HTTP/1.1 server or a reverse proxy) or close (as many cameras)
+  --basic       accept only Basic login, like 2014-2015 firmware
+  --quiet       send no scripted events, only heartbeats
 `
 
 async function main(): Promise<void> {
@@ -21,6 +28,8 @@ async function main(): Promise<void> {
       host: { type: 'string', default: '127.0.0.1' },
       user: { type: 'string', default: 'admin' },
       password: { type: 'string', default: 'admin' },
+      profile: { type: 'string', default: 'ipc' },
+      connection: { type: 'string', default: 'keep-alive' },
       basic: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -34,15 +43,23 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be a port number, not "${values.port}"`)
   }
+  if (values.connection !== 'keep-alive' && values.connection !== 'close') {
+    throw new Error(`--connection must be keep-alive or close, not "${values.connection}"`)
+  }
   const sim = new CameraSimulator({
+    profile: values.profile,
+    connection: values.connection,
     host: values.host,
     port,
     username: values.user,
     password: values.password,
-    auth: values.basic ? 'basic' : 'digest',
+    ...(values.basic ? { auth: 'basic' as const } : {}),
   })
   await sim.listen()
-  process.stdout.write(`Dahua camera simulator at ${sim.url} (user "${values.user}"); Ctrl+C stops it\n`)
+  process.stdout.write(
+    `Dahua camera simulator at ${sim.url} (user "${values.user}"): ${sim.profile.description}, ` +
+      `connections ${values.connection}; Ctrl+C stops it\n`,
+  )
   sim.on('attach', () => process.stdout.write(`client attached (${sim.openStreams} open)\n`))
   const stop = values.quiet
     ? () => undefined
