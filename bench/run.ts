@@ -134,7 +134,13 @@ async function reconcileAndSnapshot(): Promise<void> {
   const { CameraClient } = require('../src/lib/camera-client') as { CameraClient: typeof Client }
   const { CameraSimulator } = require('../src/sim/camera-simulator') as { CameraSimulator: typeof Simulator }
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const sim = new CameraSimulator({ password: 'bench', heartbeatMs: 100, snapshotDelayMs: 0 })
+  // A recorder: several channels to take pictures of, and an endpoint that tracks every code below.
+  const sim = new CameraSimulator({
+    profile: 'nvr16',
+    password: 'bench',
+    heartbeatMs: 100,
+    snapshotDelayMs: 0,
+  })
   const port = await sim.listen()
   const client = new CameraClient({
     address: { host: '127.0.0.1', port, protocol: 'http', verifyTls: true },
