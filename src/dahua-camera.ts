@@ -41,14 +41,13 @@ interface DahuaSettings {
 }
 
 const WARNING_INTERVAL_MS = 60_000
-const MAX_REFRESH_MINUTES = 7 * 24 * 60
+const CLOSE_LIMIT_MS = 5_000
 
 /** A TCP port from the editor or an imported flow: 1-65535, else the protocol's own. */
 function portNumber(value: unknown, protocol: 'http' | 'https'): number {
   const port = Number(value)
   return Number.isInteger(port) && port >= 1 && port <= 65_535 ? port : protocol === 'https' ? 443 : 80
 }
-const CLOSE_LIMIT_MS = 5_000
 
 export default function (RED: NodeAPI): void {
   function DahuaCameraNodeConstructor(this: DahuaCameraNode, config: DahuaCameraConfig): void {
@@ -88,13 +87,14 @@ export default function (RED: NodeAPI): void {
       this.error(this.problem)
       return
     }
-    // Empty or absent (flows saved before the setting existed) means the default, not "never"; at most a week.
+    // Empty or absent (flows saved before the setting existed) means the default, not "never". The client keeps
+    // any number under what a timer can hold (policy.ts boundedTiming).
     const refreshMinutes =
       config.refreshMinutes === undefined ||
       config.refreshMinutes === '' ||
       !(Number(config.refreshMinutes) >= 0)
         ? 60
-        : Math.min(MAX_REFRESH_MINUTES, Number(config.refreshMinutes))
+        : Number(config.refreshMinutes)
     const timing = {
       refreshMs: refreshMinutes * 60_000,
       ...(RED.settings as DahuaSettings).dahuaCamera?.timing,

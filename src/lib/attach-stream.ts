@@ -52,10 +52,6 @@ export async function attach(
     const detail = isRedirect(status) ? `${status} redirect, not followed` : String(status)
     return { failure: { kind, detail }, reachedCamera: true }
   }
-  if (signal.aborted) {
-    discard(response.res)
-    return { failure: { kind: 'closed' }, reachedCamera: true }
-  }
   return {
     stream: new AttachedStream(response.res, boundaryFrom(header(response.headers['content-type'])), hooks),
   }

@@ -27,6 +27,12 @@ export class HttpSession {
   private scheme: 'digest' | 'basic' = 'digest'
   /** The camera accepted these credentials, and no attach was refused since. */
   private proven = false
+  /**
+   * CGI scripts the camera refused this user since the last attach (`snapshot.cgi` -> 401): not asked again
+   * until then, because each refusal may count as a failed login on the device, and enough of them lock the
+   * account the stream needs if the password was changed behind our back.
+   */
+  private readonly notAllowed = new Map<string, number>()
   private closed = false
 
   constructor(
@@ -71,9 +77,14 @@ export class HttpSession {
    * count against the same budget as the stream's, because the camera locks the account whoever logged in
    * wrongly; but once the camera has accepted these credentials, a 401 or 403 here is this user's rights (a
    * user without snapshot rights: rroller#251 answered 401, rroller#647 403), not a wrong password, and must
-   * not lock a working camera out of its stream.
+   * not lock a working camera out of its stream. Such a refusal is remembered: it is the answer, without a
+   * request, until the next attach logs in.
    */
   async cgi(path: string, signal?: AbortSignal, timeoutMs = this.timing.cgiTimeoutMs): Promise<CgiAnswer> {
+    const refused = this.notAllowed.get(script(path))
+    if (refused !== undefined) {
+      return { status: refused, body: Buffer.alloc(0) }
+    }
     await this.slots.enter()
     try {
       signal?.throwIfAborted()
@@ -118,18 +129,21 @@ export class HttpSession {
     options: Pick<RequestOptions, 'dataType' | 'timeout'> & { signal?: AbortSignal },
     isAttach: boolean,
   ): Promise<HttpClientResponse<T>> {
+    // One controller per request, which the caller's signal and close() both abort. (Not AbortSignal.any: on
+    // Node 20 every derived signal stays tied to the session's long-lived one.)
     const abort = new AbortController()
-    if (this.closed) {
+    const forward = (): void => abort.abort()
+    options.signal?.addEventListener('abort', forward, { once: true })
+    if (this.closed || options.signal?.aborted) {
       abort.abort()
     }
-    const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal
     this.inFlight.add(abort)
     try {
       for (let schemeSwitches = 0; ; schemeSwitches++) {
         const response = await this.http.request<T>(`${this.baseUrl}${path}`, {
           method: 'GET',
           ...options,
-          signal,
+          signal: abort.signal,
           followRedirect: false,
           ...(isAttach ? { headers: { accept: 'multipart/x-mixed-replace' } } : {}),
           ...this.authOption(),
@@ -149,14 +163,21 @@ export class HttpSession {
           if (isAttach || !this.proven) {
             this.budget.refuse(this.now())
             this.proven = false
+          } else {
+            this.notAllowed.set(script(path), status)
           }
-        } else {
+        } else if (!isRedirect(status)) {
+          // A redirect is answered before any login: it proves nothing about the credentials.
           this.budget.accept()
           this.proven = true
+          if (isAttach) {
+            this.notAllowed.clear()
+          }
         }
         return response
       }
     } finally {
+      options.signal?.removeEventListener('abort', forward)
       this.inFlight.delete(abort)
     }
   }
@@ -213,6 +234,11 @@ class Gate {
 export function discard(body: Readable): void {
   body.on('error', () => undefined)
   body.destroy()
+}
+
+/** `snapshot.cgi` of `/cgi-bin/snapshot.cgi?channel=1`: what a user's rights are given for. */
+function script(path: string): string {
+  return /^\/cgi-bin\/([^?]+)/.exec(path)?.[1] ?? path
 }
 
 export function header(value: string | string[] | undefined): string {

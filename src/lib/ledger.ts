@@ -40,13 +40,28 @@ export class EventLedger {
   private readonly tracked = new Map<string, boolean>()
   /** The "No Events" that made a code untracked: which index, and when, so that a racing Stop can undo it. */
   private readonly doubts = new Map<string, { index: number; at: number; races: number }>()
-  /** Numbers every Start and Stop from the stream: `code|index` -> the number of its latest one. */
+  /**
+   * Numbers every Start and Stop from the stream; while questions are out, `code|index` -> the number of its
+   * latest one. Only then does it matter, so it is emptied when the last answer is in.
+   */
   private sequence = 0
   private readonly changed = new Map<string, number>()
+  private asking = 0
 
-  /** Call before asking the camera: the answer is then judged only on what the stream has not said since. */
+  /**
+   * Call before asking the camera, and answered() once its answer is in (or is not coming): the answer is then
+   * judged only on what the stream has not said since.
+   */
   mark(): Mark {
+    this.asking++
     return this.sequence
+  }
+
+  answered(): void {
+    this.asking = Math.max(0, this.asking - 1)
+    if (this.asking === 0) {
+      this.changed.clear()
+    }
   }
 
   /** Records an event from the stream; a Stop whose Start was seen gets its duration in seconds. */
@@ -55,7 +70,10 @@ export class EventLedger {
       return event
     }
     this.latched.add(event.code)
-    this.changed.set(`${event.code}|${event.index}`, ++this.sequence)
+    this.sequence++
+    if (this.asking > 0) {
+      this.changed.set(`${event.code}|${event.index}`, this.sequence)
+    }
     const channels = this.active.get(event.code) ?? new Map<number, number>()
     this.active.set(event.code, channels)
     if (event.action === 'Stop') {

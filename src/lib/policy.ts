@@ -79,23 +79,21 @@ const MIN_TIMING: Record<keyof Timing, number> = {
 }
 
 /**
- * Timing whatever settings.js or the editor gave: each number finite (else the default), and between its least
- * value and MAX_DELAY_MS.
+ * Timing whatever settings.js or the editor gave: each number finite (else the default, which for `stallMs` is
+ * none), and between its least value and MAX_DELAY_MS.
  */
 export function boundedTiming(timing: Timing): Timing {
-  const bounded: Timing = { ...timing }
+  const bounded: Partial<Record<keyof Timing, number>> = {}
   for (const key of Object.keys(MIN_TIMING) as Array<keyof Timing>) {
-    const value = timing[key]
-    if (value === undefined && key === 'stallMs') {
-      continue
-    }
-    const number = Number(value)
-    const fallback = DEFAULT_TIMING[key] ?? MIN_TIMING[key]
-    bounded[key] = Number.isFinite(number)
+    const number = Number(timing[key])
+    const value = Number.isFinite(number)
       ? Math.min(MAX_DELAY_MS, Math.max(MIN_TIMING[key], number))
-      : fallback
+      : DEFAULT_TIMING[key]
+    if (value !== undefined) {
+      bounded[key] = value
+    }
   }
-  return bounded
+  return bounded as Timing
 }
 
 /** When to refresh: `refreshMs` give or take 10 %, so that many cameras do not refresh together. */

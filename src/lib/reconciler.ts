@@ -46,12 +46,16 @@ export class Reconciler {
     await Promise.all(
       codes.map(async (code) => {
         const asked = this.ledger.mark()
-        const answer = await this.eventIndexes(code, signal)
-        if (answer && !signal.aborted) {
-          const at = this.now()
-          for (const event of this.ledger.reconcile(code, answer, at, asked)) {
-            this.publish(event, at)
+        try {
+          const answer = await this.eventIndexes(code, signal)
+          if (answer && !signal.aborted) {
+            const at = this.now()
+            for (const event of this.ledger.reconcile(code, answer, at, asked)) {
+              this.publish(event, at)
+            }
           }
+        } finally {
+          this.ledger.answered()
         }
       }),
     )
@@ -60,9 +64,13 @@ export class Reconciler {
   /** While the stream says (code, index) is active: does the endpoint track this code (dahua-protocol.md 3.1)? */
   private async learn(code: string, index: number, signal: AbortSignal): Promise<void> {
     const asked = this.ledger.mark()
-    const answer = await this.eventIndexes(code, signal)
-    if (answer) {
-      this.ledger.learn(code, index, answer, this.now(), asked)
+    try {
+      const answer = await this.eventIndexes(code, signal)
+      if (answer) {
+        this.ledger.learn(code, index, answer, this.now(), asked)
+      }
+    } finally {
+      this.ledger.answered()
     }
   }
 

@@ -4,6 +4,7 @@
 // run their main scenarios against every profile, so that no code path is only ever tried on one device.
 
 import type { CameraEvent } from '../lib/types'
+import { gate } from './scenario'
 
 export interface DeviceProfile {
   name: string
@@ -44,18 +45,7 @@ const ipcSample: CameraEvent[] = [
     code: 'CrossLineDetection',
     action: 'Start',
     index: 0,
-    data: {
-      Class: 'Normal',
-      DetectLine: [
-        [3843, 5677],
-        [6512, 5136],
-      ],
-      Direction: 'LeftToRight',
-      EventID: 10181,
-      Name: 'Gate',
-      Object: { Action: 'Appear', BoundingBox: [2856, 1280, 3880, 4880], ObjectID: 863, ObjectType: 'Human' },
-      RuleId: 1,
-    },
+    data: gate,
   },
   { code: 'CrossLineDetection', action: 'Stop', index: 0, data: { Name: 'Gate', RuleId: 1 } },
   {

@@ -19,7 +19,8 @@ const human = {
   WindowId: [0],
   object: [{ HumamID: 52599, Rect: [2304, 736, 2752, 2944] }],
 }
-const gate = {
+/** A person crossing the gate tripwire (IVS CrossLineDetection, dahua-protocol.md 4.2). */
+export const gate = {
   Class: 'Normal',
   DetectLine: [
     [3843, 5677],

@@ -298,9 +298,13 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
       await assert.rejects(c.snapshot(1), /HTTP 401/)
     }
     assert.equal(c.http.budget.refused, 0, 'no refused login booked')
+    const refusals = (): number => sim.requests.filter((r) => r.auth === 'ok' && r.status === 401).length
+    assert.equal(refusals(), 1, 'asked once: the refusal is remembered')
     assert.equal(c.state.state, 'connected')
     sim.drop()
     await waitFor(c, 'state', 'connected again', 3_000, (s: StateChange) => s.state === 'connected')
+    await assert.rejects(c.snapshot(1), /HTTP 401/)
+    assert.equal(refusals(), 2, 'asked again after the next attach logged in')
   })
 
   it('counts a refused side call as a refused login while the credentials are unproven', async () => {

@@ -58,12 +58,21 @@ describe('event ledger', () => {
     const ledger = new EventLedger()
     ledger.observe({ code: 'VideoMotion', action: 'Start', index: 0 }, 0)
     ledger.learn('VideoMotion', 0, { active: [0] }, 10, ledger.mark())
+    ledger.answered()
     const asked = ledger.mark()
     ledger.observe({ code: 'VideoMotion', action: 'Stop', index: 0 }, 100) // while the answer is on its way
     ledger.observe({ code: 'VideoMotion', action: 'Start', index: 1 }, 100)
     assert.deepEqual(ledger.reconcile('VideoMotion', { active: [0] }, 150, asked), [], 'the answer is older')
+    ledger.answered()
     assert.equal(ledger.isActive('VideoMotion', 0), false)
     assert.equal(ledger.isActive('VideoMotion', 1), true)
+    // With no question out, what the stream said is not kept for one: a later answer is judged whole.
+    ledger.observe({ code: 'VideoMotion', action: 'Stop', index: 1 }, 200)
+    const later = ledger.mark()
+    assert.deepEqual(ledger.reconcile('VideoMotion', { active: [1] }, 300, later), [
+      { code: 'VideoMotion', action: 'Start', index: 1, reconciled: true },
+    ])
+    ledger.answered()
   })
 
   it('takes back "does not track" when the Stop that explains the "No Events" comes just after it', () => {

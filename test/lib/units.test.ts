@@ -3,7 +3,7 @@ import { badgeFor, type Translate } from '../../src/lib/badge'
 import { decodeEventBody } from '../../src/lib/event-body'
 import { matches, parseFilter, type EventFilter } from '../../src/lib/filter'
 import { toMessage } from '../../src/lib/message'
-import { DEFAULT_TIMING, LoginBudget, idleLimitMs, retryDelayMs } from '../../src/lib/policy'
+import { DEFAULT_TIMING, LoginBudget, boundedTiming, idleLimitMs, retryDelayMs } from '../../src/lib/policy'
 
 describe('event body decoder', () => {
   it('reads a heartbeat, with or without line ends', () => {
@@ -65,6 +65,21 @@ describe('connection policy', () => {
     assert.equal(idleLimitMs(true, 5, DEFAULT_TIMING), 15_000)
     assert.equal(idleLimitMs(false, 5, DEFAULT_TIMING), 300_000)
   })
+  it('keeps every limit from settings finite, at least its least value and under what a timer holds', () => {
+    const bounded = boundedTiming({
+      ...DEFAULT_TIMING,
+      refreshMs: 1e12,
+      retryBaseMs: 0,
+      headersTimeoutMs: Number.NaN,
+      stallMs: Number.POSITIVE_INFINITY,
+    })
+    assert.equal(bounded.refreshMs, 2_147_483_647)
+    assert.equal(bounded.retryBaseMs, 10, 'no busy retry loop')
+    assert.equal(bounded.headersTimeoutMs, DEFAULT_TIMING.headersTimeoutMs)
+    assert.equal(bounded.stallMs, undefined, 'no stall override: 3 heartbeats')
+    assert.deepEqual(boundedTiming(DEFAULT_TIMING), DEFAULT_TIMING)
+  })
+
   it('allows 3 refused logins, then none for 30 minutes, then one more', () => {
     const budget = new LoginBudget(DEFAULT_TIMING)
     assert.equal(budget.refuse(0), false)
