@@ -9,9 +9,18 @@ import { classify, discard, header, isRedirect, type HttpSession } from './http-
 import { boundaryFrom, createMultipartParser, type SkippedBytes } from './multipart'
 import type { CameraEvent, FailureReason } from './types'
 
+/**
+ * Names of the bounds in limits.ts that a camera can hit, each with its own log line:
+ * `depth` and `keys` (an event's data, see event-body.ts), `codes` (MAX_CODES), `snapshot` and `answer` (a CGI
+ * answer's size), `snapshots` (MAX_PENDING_SNAPSHOTS).
+ */
+export type LimitName = 'depth' | 'keys' | 'codes' | 'snapshot' | 'answer' | 'snapshots'
+
 /** Something the camera sent that was not used, said once, without secrets. */
 export type StreamWarning =
-  { kind: 'skipped'; skipped: SkippedBytes } | { kind: 'invalid-event'; reason: string; sample: string }
+  | { kind: 'skipped'; skipped: SkippedBytes }
+  | { kind: 'invalid-event'; reason: string; sample: string }
+  | { kind: 'limit'; limit: LimitName; sample: string }
 
 export interface StreamHooks {
   now: () => number
@@ -42,7 +51,9 @@ export async function attach(
       signal,
     )
   } catch (err) {
-    return { failure: classify(err), reachedCamera: false }
+    const failure = classify(err)
+    // A Basic challenge that was not answered came from the camera.
+    return { failure, reachedCamera: failure.kind === 'basic' }
   }
   const status = response.status
   if (status !== 200) {
@@ -82,6 +93,10 @@ export class AttachedStream {
       boundary,
       onPart: (part) => {
         this.sawFirst()
+        this.delivered = true
+        // Liveness is a part, not a byte: a camera that sends only garbage, or a line that never ends, is
+        // as dead as a silent one.
+        this.watchdog?.refresh()
         const decoded = decodeEventBody(part)
         if (decoded.kind === 'heartbeat') {
           if (!this.heartbeatSeen) {
@@ -90,6 +105,9 @@ export class AttachedStream {
           }
           hooks.onHeartbeat()
         } else if (decoded.kind === 'events') {
+          if (decoded.limit) {
+            hooks.onWarning({ kind: 'limit', limit: decoded.limit, sample: decoded.events[0]?.code ?? '' })
+          }
           hooks.onEvents(this, decoded.events, decoded.trailing)
         } else {
           hooks.onWarning({ kind: 'invalid-event', reason: decoded.reason, sample: decoded.sample })
@@ -102,9 +120,17 @@ export class AttachedStream {
       if (this.settled) {
         return
       }
-      this.delivered = true
-      this.watchdog?.refresh()
-      parser.feed(chunk)
+      try {
+        parser.feed(chunk)
+      } catch (err) {
+        // Nothing a camera sends may end Node-RED: a fault here costs this read, and the parser starts afresh.
+        parser.reset()
+        hooks.onWarning({
+          kind: 'invalid-event',
+          reason: `internal: ${String(err)}`.slice(0, 120),
+          sample: '',
+        })
+      }
     })
     body.on('end', () => this.close({ kind: 'closed' }))
     body.on('close', () => this.close({ kind: 'closed' }))

@@ -2,15 +2,24 @@
 // Decodes one part body of the attach stream: `Heartbeat`, or `Code=<code>;action=<action>;index=<n>[;data=<JSON>]`.
 // Pure and total: every input gives a result, none throws.
 
+import { printable } from './text'
+import { MAX_ACTION_CHARS, MAX_CODE_CHARS, MAX_DATA_DEPTH, MAX_INDEX } from './limits'
 import type { CameraEvent } from './types'
+
+/**
+ * What was done to an event's data so that it is safe to pass on (limits.ts):
+ * - `depth`: nested deeper than MAX_DATA_DEPTH; passed on as its raw text.
+ * - `keys`: `__proto__`, `constructor` or `prototype` keys removed.
+ */
+export type DataLimit = 'depth' | 'keys'
 
 export type DecodedBody =
   | { kind: 'heartbeat' }
   /** `trailing`: text after a data-less event that is not another event (sent, so reported). */
-  | { kind: 'events'; events: CameraEvent[]; trailing?: string }
+  | { kind: 'events'; events: CameraEvent[]; trailing?: string; limit?: DataLimit }
   | { kind: 'invalid'; reason: string; sample: string }
 
-type Decoded = { event: CameraEvent; trailing?: string }
+type Decoded = { event: CameraEvent; trailing?: string; limit?: DataLimit }
 
 const SAMPLE_CHARS = 80
 const HEARTBEAT = Buffer.from('Heartbeat')
@@ -40,7 +49,12 @@ export function decodeEventBody(input: Buffer | string): DecodedBody {
   // cheap as decoding gets. One part carries one event on every firmware seen; only when the data is not
   // JSON is the body read again as text, split at lines that start with `Code=` (dahua-protocol.md 1.4).
   const whole = decodeOne(body, from, to)
-  if (typeof whole !== 'string' && whole.trailing === undefined && typeof whole.event.data !== 'string') {
+  if (
+    typeof whole !== 'string' &&
+    whole.trailing === undefined &&
+    whole.limit === undefined &&
+    typeof whole.event.data !== 'string'
+  ) {
     return { kind: 'events', events: [whole.event] }
   }
   const text = body.toString('utf8', from, to)
@@ -97,29 +111,83 @@ function decodeOne(body: Buffer, from: number, to: number): Decoded | string {
   if (index === undefined || !/^\d+$/.test(index)) {
     return 'no numeric index'
   }
-  const event: CameraEvent = { code, action, index: Number(index) }
+  // Bounds (limits.ts): what the camera names is kept and tracked, so it must stay small.
+  if (code.length > MAX_CODE_CHARS) {
+    return `Code longer than ${MAX_CODE_CHARS} characters`
+  }
+  if (action.length > MAX_ACTION_CHARS) {
+    return `action longer than ${MAX_ACTION_CHARS} characters`
+  }
+  const number = Number(index)
+  if (number > MAX_INDEX) {
+    return `index over ${MAX_INDEX}`
+  }
+  const event: CameraEvent = { code, action, index: number }
   if (dataAt >= 0) {
     // `to` already excludes trailing white space; JSON.parse skips any leading.
-    event.data = decodeData(body.toString('utf8', dataAt + DATA.length, to))
-    return { event }
+    const { data, limit } = decodeData(body.toString('utf8', dataAt + DATA.length, to))
+    event.data = data
+    return limit ? { event, limit } : { event }
   }
   const rest = body.toString('utf8', lineEnd, to).trim()
   return rest ? { event, trailing: rest } : { event }
 }
 
-function decodeData(text: string): unknown {
+function decodeData(text: string): { data: unknown; limit?: DataLimit } {
   const raw = isSpace(text.charCodeAt(0)) ? text.trim() : text
   const first = raw.charCodeAt(0)
   // Only JSON objects and arrays are worth a parse attempt; truncated payloads are ordinary (rroller#404), so a
   // failure keeps the raw text rather than losing the event.
-  if (first === 0x7b || first === 0x5b) {
-    try {
-      return JSON.parse(raw) as unknown
-    } catch {
-      return raw
+  if (first !== 0x7b && first !== 0x5b) {
+    return { data: raw }
+  }
+  let data: unknown
+  try {
+    // JSON.parse itself reads any depth without recursing (V8); what it built is then measured.
+    data = JSON.parse(raw)
+  } catch {
+    return { data: raw }
+  }
+  const found = { keys: false }
+  if (!tame(data, MAX_DATA_DEPTH, found)) {
+    // Every copy and write-out of it downstream would recurse that deep: the text is safe, the tree is not.
+    return { data: raw, limit: 'depth' }
+  }
+  return found.keys ? { data, limit: 'keys' } : { data }
+}
+
+/**
+ * Walks freshly parsed data, at most `levels` deep (so its own recursion is bounded): false when it nests deeper.
+ * Removes keys that would become, or reach, an object's prototype when a flow copies or merges the data.
+ */
+function tame(value: unknown, levels: number, found: { keys: boolean }): boolean {
+  if (typeof value !== 'object' || value === null) {
+    return true
+  }
+  if (levels === 0) {
+    return false
+  }
+  if (Array.isArray(value)) {
+    for (const child of value) {
+      if (typeof child === 'object' && !tame(child, levels - 1, found)) {
+        return false
+      }
+    }
+    return true
+  }
+  const object = value as Record<string, unknown>
+  for (const key in object) {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+      delete object[key]
+      found.keys = true
+      continue
+    }
+    const child = object[key]
+    if (typeof child === 'object' && !tame(child, levels - 1, found)) {
+      return false
     }
   }
-  return raw
+  return true
 }
 
 function firstLineEnd(body: Buffer, from: number, to: number): number {
@@ -146,10 +214,13 @@ function isSpace(c: number): boolean {
 
 function eventsOf(decoded: Decoded[]): DecodedBody {
   const trailing = decoded.find((d) => d.trailing !== undefined)?.trailing
-  const events = decoded.map((d) => d.event)
-  return trailing === undefined
-    ? { kind: 'events', events }
-    : { kind: 'events', events, trailing: sampleOf(trailing) }
+  const limit = decoded.find((d) => d.limit !== undefined)?.limit
+  return {
+    kind: 'events',
+    events: decoded.map((d) => d.event),
+    ...(trailing === undefined ? {} : { trailing: sampleOf(trailing) }),
+    ...(limit === undefined ? {} : { limit }),
+  }
 }
 
 function invalid(reason: string, text: string): DecodedBody {
@@ -157,6 +228,5 @@ function invalid(reason: string, text: string): DecodedBody {
 }
 
 function sampleOf(text: string): string {
-  const sample = text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS)}…` : text
-  return sample.replace(/\s+/g, ' ')
+  return printable(text.length > SAMPLE_CHARS ? `${text.slice(0, SAMPLE_CHARS)}…` : text)
 }

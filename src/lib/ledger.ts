@@ -3,6 +3,7 @@
 // codes its `getEventIndexes` endpoint is known to track, and how to put the true state back after a gap in
 // the stream (dahua-protocol.md 3.1, 5.7). Pure: times come in as arguments.
 
+import { MAX_INDEX } from './limits'
 import type { CameraEvent } from './types'
 
 /** What `eventManager.cgi?action=getEventIndexes&code=<Code>` said. */
@@ -13,7 +14,10 @@ export type IndexesAnswer = { active: number[] } | { error: string }
  * (which the camera also says for codes it does not track); anything else is an error.
  */
 export function parseEventIndexes(body: string): IndexesAnswer {
-  const active = [...body.matchAll(/channels\[\d+\]\s*=\s*(\d+)/g)].map((m) => Number(m[1]))
+  // Each channel once, and only channels that can exist (limits.ts): the answer is the camera's to make up.
+  const active = [
+    ...new Set([...body.matchAll(/channels\[\d+\]\s*=\s*(\d{1,9})\b/g)].map((m) => Number(m[1]))),
+  ].filter((index) => index <= MAX_INDEX)
   if (active.length > 0 || /Error:\s*No Events/i.test(body) || body.trim() === '') {
     return { active }
   }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The message an event becomes: the public contract flows are built on (README "Message format").
 
+import { topicSegment } from './text'
 import type { CameraEvent } from './types'
 
 export interface CameraIdentity {
@@ -66,5 +67,6 @@ export function toMessage(event: CameraEvent, camera: CameraIdentity, receivedAt
   if (event.duration !== undefined) {
     payload.duration = event.duration
   }
-  return { topic: `dahua/${camera.name}/${event.code}/${channel}`, payload }
+  // The topic is often an MQTT topic as it is: the code becomes a safe segment; the payload keeps it as sent.
+  return { topic: `dahua/${camera.name}/${topicSegment(event.code)}/${channel}`, payload }
 }

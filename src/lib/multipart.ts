@@ -4,14 +4,18 @@
 // Every rule here is boundary-driven with Content-Length only as a hint, because real firmware breaks each
 // of the multipart rules at least once (dahua-protocol.md 1.3-1.6).
 
+import { MAX_LINE_BYTES, MAX_PART_BYTES } from './limits'
+import { printable } from './text'
+
 /** Bytes that belonged to no part, reported so that nothing is dropped without a word. */
 export interface SkippedBytes {
   /**
    * - `garbage`: bytes between parts that are not a part.
    * - `status-line`: a stray `HTTP/1.1 200 OK` block inside the body (a known firmware quirk; harmless).
    * - `oversize`: a part grew past `maxPartBytes`; it was dropped and parsing resumes at the next boundary.
+   * - `long-line`: a boundary marker line went on past MAX_LINE_BYTES without ending; skipped like garbage.
    */
-  reason: 'garbage' | 'status-line' | 'oversize'
+  reason: 'garbage' | 'status-line' | 'oversize' | 'long-line'
   bytes: number
   /** The first bytes of what was skipped, as text, for a log line. */
   sample: string
@@ -26,7 +30,7 @@ export interface MultipartParserOptions {
    */
   onPart(body: Buffer): void
   onSkip?(skipped: SkippedBytes): void
-  /** A part larger than this is dropped (default 1 MiB), so a broken camera cannot grow memory without end. */
+  /** A part larger than this is dropped (default MAX_PART_BYTES), so a broken camera cannot grow memory without end. */
   maxPartBytes?: number
 }
 
@@ -41,8 +45,6 @@ export interface MultipartParser {
 }
 
 export const DEFAULT_BOUNDARY = 'myboundary'
-export const DEFAULT_MAX_PART_BYTES = 1024 * 1024
-const MAX_HEADER_LINE_BYTES = 1024
 const SAMPLE_BYTES = 60
 const LF = 0x0a
 const CR = 0x0d
@@ -70,7 +72,7 @@ export function boundaryFrom(contentType: string | undefined): string {
 
 export function createMultipartParser(options: MultipartParserOptions): MultipartParser {
   const token = Buffer.from(options.boundary ?? DEFAULT_BOUNDARY, 'latin1')
-  const maxPartBytes = options.maxPartBytes ?? DEFAULT_MAX_PART_BYTES
+  const maxPartBytes = options.maxPartBytes ?? MAX_PART_BYTES
   // Longest marker is `-- <token>`: a tail this long may hold a marker cut by the end of a read.
   const markerTail = token.length + 3
   const intruders = [Buffer.from('HTTP/1.', 'latin1')].concat(
@@ -197,6 +199,17 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
     start = Math.max(start, end - markerTail)
   }
 
+  function dropLongLine(): void {
+    reportSkipped()
+    options.onSkip?.({
+      reason: 'long-line',
+      bytes: end - start,
+      sample: printable(store.toString('latin1', start, start + SAMPLE_BYTES)),
+    })
+    quiet = true
+    start = Math.max(start + 1, end - markerTail)
+  }
+
   /** One step of work; false when more bytes are needed. */
   function step(): boolean {
     if (mode === 'seek') {
@@ -211,6 +224,11 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
       start = marker
       const lineEnd = lineEndFrom(marker)
       if (lineEnd < 0) {
+        if (end - marker > MAX_LINE_BYTES) {
+          // A marker line that never ends would be buffered and searched again on every read.
+          dropLongLine()
+          return true
+        }
         return false
       }
       reportSkipped()
@@ -224,7 +242,7 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
       if (lineEnd < 0) {
         // A line that cannot be a header ends the headers at once (a `Code=` body with no blank line before
         // it and no line end after it must not wait for the next part).
-        if (!couldBeHeader(start, end) || end - start > MAX_HEADER_LINE_BYTES) {
+        if (!couldBeHeader(start, end) || end - start > MAX_LINE_BYTES) {
           mode = 'body'
           return true
         }
@@ -379,8 +397,4 @@ export function createMultipartParser(options: MultipartParserOptions): Multipar
       skippedSample = ''
     },
   }
-}
-
-function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]+/g, ' ').trim()
 }

@@ -2,6 +2,10 @@
 // The refresh overlap: while the old attach and its make-before-break replacement are both open, the camera
 // sends each event on both, and this passes each on once. Pure: it sees events and which stream they came on.
 
+import { createHash } from 'node:crypto'
+import { MAX_OVERLAP_EVENTS } from './limits'
+
+const MAX_KEY_CHARS = 256
 import type { CameraEvent } from './types'
 
 /**
@@ -13,6 +17,8 @@ import type { CameraEvent } from './types'
  */
 export class Overlap {
   private readonly seen = new Map<object, Map<string, number>>()
+  /** Events recorded, at most MAX_OVERLAP_EVENTS: past that a flood's copies may pass twice, never grow this. */
+  private recorded = 0
 
   /** true: the other stream already delivered this event, and it went out then. */
   duplicate(from: object, event: CameraEvent): boolean {
@@ -20,8 +26,12 @@ export class Overlap {
     try {
       key = `${event.code}|${event.action}|${event.index}|${JSON.stringify(event.data)}`
     } catch {
-      // Data too deep to write out again: pass it on rather than lose it or end the stream.
+      // Data that cannot be written out again: pass it on rather than lose it or end the stream.
       return false
+    }
+    if (key.length > MAX_KEY_CHARS) {
+      // A part may be up to 1 MiB: what is remembered of it is its digest.
+      key = createHash('sha256').update(key).digest('base64')
     }
     for (const [stream, keys] of this.seen) {
       const count = keys.get(key) ?? 0
@@ -30,6 +40,10 @@ export class Overlap {
         return true
       }
     }
+    if (this.recorded >= MAX_OVERLAP_EVENTS) {
+      return false
+    }
+    this.recorded++
     const mine = this.seen.get(from) ?? new Map<string, number>()
     this.seen.set(from, mine)
     mine.set(key, (mine.get(key) ?? 0) + 1)

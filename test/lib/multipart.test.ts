@@ -100,10 +100,15 @@ describe('multipart framer: any chunking of any stream of parts yields the same 
     fc.constantFrom('VideoMotion', 'CrossLineDetection', '_DoTalkAction_', 'AlarmLocal', 'NewFile'),
     fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/),
   )
-  const key = fc.string({ maxLength: 12 }).filter((k) => k !== '__proto__')
-  const data = fc.option(fc.dictionary(key, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 }), {
-    nil: undefined,
-  })
+  // Keys that reach a prototype are removed on purpose (limits.test.ts): everything else comes out as sent.
+  const unsafe = /"(__proto__|constructor|prototype)":/
+  const key = fc.string({ maxLength: 12 })
+  const data = fc.option(
+    fc
+      .dictionary(key, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 6 })
+      .filter((d) => !unsafe.test(JSON.stringify(d))),
+    { nil: undefined },
+  )
   const event = fc.record({
     code,
     action: fc.constantFrom('Start', 'Stop', 'Pulse', 'State'),

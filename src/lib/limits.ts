@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+// Every number a camera controls, bounded: a broken, compromised or impersonated camera costs its own events,
+// never Node-RED's memory, CPU or other flows. One file, so that the README's "Limits" table and the code
+// cannot drift apart. Each bound is far above what any real device sends, and each one hit is logged.
+
+/**
+ * A boundary marker or part header line: `--myboundary` and `Content-Length: 123` are under 40 bytes. A longer
+ * one is not a line of the protocol; without this bound a marker that never ends is buffered for ever.
+ */
+export const MAX_LINE_BYTES = 1024
+
+/** One part of the attach stream. IVS events with object lists are a few KB; a snapshot would not be here. */
+export const MAX_PART_BYTES = 1024 * 1024
+
+/**
+ * Nesting of an event's `data` JSON. Dahua's deepest (IVS objects with bounding boxes) is about 5; JSON.parse,
+ * JSON.stringify, structuredClone and Node-RED's message cloning all recurse, and a few thousand levels (10 KB
+ * of `[`) overflow the stack.
+ */
+export const MAX_DATA_DEPTH = 32
+
+/** Code and action length: the longest Dahua code seen is about 30 characters (`CrossRegionDetection`...). */
+export const MAX_CODE_CHARS = 64
+export const MAX_ACTION_CHARS = 32
+
+/**
+ * `index`: a 0-based channel, alarm input or disk. The largest recorders have 256 channels (IVSS); a
+ * 400-digit index would become channel `Infinity`.
+ */
+export const MAX_INDEX = 1023
+
+/**
+ * Distinct codes one camera may have in play (tracked for reconciliation, offered in the editor, asked about).
+ * Dahua documents about a hundred codes in all, and a device sends a few dozen; events of further new codes
+ * are dropped, so a flood of made-up codes cannot grow the ledger, the editor's list or the question queue.
+ */
+export const MAX_CODES = 128
+
+/**
+ * Answers to state calls (`getEventIndexes`, `magicBox.cgi`, `configManager.cgi`): a 256-channel recorder's
+ * longest is about 5 KB. The request is aborted the moment an answer passes this.
+ */
+export const MAX_STATE_ANSWER_BYTES = 16 * 1024
+
+/**
+ * A snapshot (settings.js `dahuaCamera.maxSnapshotBytes`, within the range below): a 4K camera's JPEG is 1-2 MB.
+ */
+export const DEFAULT_SNAPSHOT_BYTES = 5 * 1024 * 1024
+export const SNAPSHOT_BYTES_RANGE: readonly [number, number] = [64 * 1024, 64 * 1024 * 1024]
+
+/**
+ * Pictures being fetched for different channels at once. A recorder with motion on every channel asks for one
+ * each; ever new channels must not queue requests without end behind the camera's two CGI slots.
+ */
+export const MAX_PENDING_SNAPSHOTS = 32
+
+/** Events remembered per stream during a refresh overlap (about 2.5 s): a flood cannot grow it without end. */
+export const MAX_OVERLAP_EVENTS = 10_000
+
+/** The size limit for a snapshot from settings.js: a number in range, else the default. */
+export function snapshotBytes(setting: unknown): number {
+  const bytes = Number(setting)
+  const [least, most] = SNAPSHOT_BYTES_RANGE
+  return Number.isFinite(bytes) && setting !== undefined && setting !== ''
+    ? Math.min(most, Math.max(least, Math.round(bytes)))
+    : DEFAULT_SNAPSHOT_BYTES
+}
