@@ -46,7 +46,10 @@ export function badgeFor(change: StateChange, last: LastEvent | undefined, t: Tr
     case 'unreachable':
       return { fill: 'red', shape: 'ring', text: t(`${STATUS}unreachable`) }
     case 'auth-failed':
-      return { fill: 'red', shape: 'ring', text: t(`${STATUS}auth-failed`) }
+      // A Basic login that was not sent names the camera node's option that decides it.
+      return change.reason?.kind === 'basic'
+        ? { fill: 'red', shape: 'ring', text: t(`${STATUS}${basicKey(change)}`) }
+        : { fill: 'red', shape: 'ring', text: t(`${STATUS}auth-failed`) }
     case 'tls-refused':
       return { fill: 'red', shape: 'ring', text: t(`${STATUS}tls-refused`) }
     case 'stopped':
@@ -61,6 +64,11 @@ export function badgeFor(change: StateChange, last: LastEvent | undefined, t: Tr
 export function reasonText(change: StateChange, t: Translate, catalog: string): string {
   const reason = change.reason
   return reason ? t(`${catalog}.reason.${reason.kind}`, { detail: reason.detail ?? '' }) : ''
+}
+
+/** `basic-downgrade` or `basic-not-allowed`: the key, in either catalog, of a Basic login that was not sent. */
+export function basicKey(change: StateChange): string {
+  return change.reason?.detail === 'downgrade' ? 'basic-downgrade' : 'basic-not-allowed'
 }
 
 function clock(at: Date): string {

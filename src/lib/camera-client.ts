@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events'
 import { attach, type AttachedStream, type Opened, type StreamWarning } from './attach-stream'
 import { HealthTracker, type Health } from './health'
 import { HttpSession } from './http-session'
+import { DEFAULT_SNAPSHOT_BYTES, MAX_CODES, MAX_PENDING_SNAPSHOTS } from './limits'
 import { Overlap } from './overlap'
 import {
   DEFAULT_TIMING,
@@ -35,6 +36,10 @@ export interface CameraClientOptions {
   /** Seconds between the camera's heartbeat parts, 1-60 (the attach's `heartbeat` parameter). */
   heartbeatSeconds: number
   timing?: Partial<Timing>
+  /** The camera node's "allow unencrypted Basic login (old firmware)" (http-session.ts). */
+  allowBasic?: boolean
+  /** A snapshot larger than this is not read on (limits.ts). */
+  maxSnapshotBytes?: number
   random?: () => number
   now?: () => number
 }
@@ -83,6 +88,8 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   private readonly random: () => number
   private readonly now: () => number
   private readonly snapshots = new Map<number, Promise<Buffer>>()
+  /** The codes this camera has sent, at most MAX_CODES: events of codes beyond are dropped. */
+  private readonly codes = new Set<string>()
   private current: StateChange = { state: 'stopped' }
   private session: Session | undefined
   private running: Promise<void> | undefined
@@ -94,7 +101,21 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
     this.timing = boundedTiming({ ...DEFAULT_TIMING, ...options.timing })
     this.random = options.random ?? Math.random
     this.now = options.now ?? Date.now
-    this.http = new HttpSession(options.address, options.credentials, this.timing, this.now)
+    this.http = new HttpSession(
+      options.address,
+      options.credentials,
+      this.timing,
+      this.now,
+      options.allowBasic === true,
+    )
+    // A deploy with corrected credentials ends a login pause; the same ones stay paused.
+    this.http.budget.renew()
+    this.http.onTooLarge = (script) =>
+      this.emit('warning', {
+        kind: 'limit',
+        limit: script === 'snapshot.cgi' ? 'snapshot' : 'answer',
+        sample: script,
+      })
     this.reconciler = new Reconciler(this.http, this.now, (event, at) => this.publish(event, at))
   }
 
@@ -188,8 +209,15 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
     if (pending) {
       return pending
     }
+    if (this.snapshots.size >= MAX_PENDING_SNAPSHOTS) {
+      this.emit('warning', { kind: 'limit', limit: 'snapshots', sample: `channel ${channel}` })
+      return Promise.reject(new Error(`${MAX_PENDING_SNAPSHOTS} pictures are already being fetched`))
+    }
     const fetch = this.http
-      .cgi(`/cgi-bin/snapshot.cgi?channel=${channel}`, session.abort.signal)
+      .cgi(`/cgi-bin/snapshot.cgi?channel=${channel}`, {
+        signal: session.abort.signal,
+        maxBytes: this.options.maxSnapshotBytes ?? DEFAULT_SNAPSHOT_BYTES,
+      })
       .then(({ status, body }) => {
         // A JPEG starts with FF D8; some firmware answers 200 with an error text instead.
         if (status !== 200 || body[0] !== 0xff || body[1] !== 0xd8) {
@@ -246,6 +274,10 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
       if (reason.kind === 'auth' && this.http.budget.waitMs(this.now()) > 0) {
         state = 'auth-failed'
         delay = this.http.budget.waitMs(this.now())
+      } else if (reason.kind === 'basic') {
+        // No login was sent, so none was refused; asking again slowly finds a camera fixed meanwhile.
+        state = 'auth-failed'
+        delay = this.timing.retryCapMs
       } else if (reason.kind === 'tls') {
         state = 'tls-refused'
       } else if (unreachable >= this.timing.unreachableAfter) {
@@ -362,11 +394,24 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
     }
     const receivedAt = this.now()
     for (const sent of events) {
-      if (session.stopped || session.overlap?.duplicate(from, sent)) {
+      if (session.stopped || !this.admit(sent.code) || session.overlap?.duplicate(from, sent)) {
         continue
       }
       this.publish(this.reconciler.observe(sent, receivedAt, session.abort.signal), receivedAt)
     }
+  }
+
+  /** Whether a code is one of the first MAX_CODES this camera sent: only those are passed on and tracked. */
+  private admit(code: string): boolean {
+    if (this.codes.has(code)) {
+      return true
+    }
+    if (this.codes.size >= MAX_CODES) {
+      this.emit('warning', { kind: 'limit', limit: 'codes', sample: code })
+      return false
+    }
+    this.codes.add(code)
+    return true
   }
 
   private publish(event: CameraEvent, receivedAt: number): void {
@@ -409,7 +454,11 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
 function later(session: Session, ms: number, run: () => void): void {
   const timer = setTimeout(() => {
     session.timers.delete(timer)
-    run()
+    try {
+      run()
+    } catch {
+      // A timer's work is closing a stream or forgetting an overlap: nothing worth ending Node-RED over.
+    }
   }, ms)
   session.timers.add(timer)
 }

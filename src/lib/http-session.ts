@@ -4,9 +4,11 @@
 // one teardown. The attach stream, reconciliation, snapshots and Test connection all go through here, so a
 // camera sees one set of sockets and one count of refused logins, and closing releases them all.
 
+import { createHash } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { Agent, HttpClient, type HttpClientResponse, type RequestOptions } from 'urllib'
-import { LoginBudget, type Timing } from './policy'
+import { MAX_STATE_ANSWER_BYTES } from './limits'
+import { LoginBudget, type LoginMemory, type Timing } from './policy'
 import type { CameraAddress, CameraCredentials, FailureReason } from './types'
 
 /** Calls to the camera beside the stream, at most this many at once: a dozen can wedge it (rroller#615). */
@@ -17,6 +19,61 @@ export interface CgiAnswer {
   body: Buffer
 }
 
+export interface CgiOptions {
+  signal?: AbortSignal
+  /** The whole call, answer included, within this long. */
+  timeoutMs?: number
+  /** The answer's size limit (limits.ts): the call is aborted the moment it passes. */
+  maxBytes?: number
+}
+
+/** An answer larger than its limit (limits.ts); the request was aborted and its socket released. */
+export class AnswerTooLarge extends Error {
+  override readonly name = 'AnswerTooLarge'
+  constructor(readonly limit: number) {
+    super(`answer larger than ${limit} bytes`)
+  }
+}
+
+/**
+ * The camera asked for Basic login, which this session will not answer: the password would go in clear.
+ * - `not-allowed`: over http without the camera node's "allow unencrypted Basic login".
+ * - `downgrade`: this camera has logged in with Digest before; a Basic challenge now is not the camera's
+ *   firmware but something in between asking for the password in clear.
+ */
+export class BasicRefused extends Error {
+  override readonly name = 'BasicRefused'
+  constructor(readonly why: 'not-allowed' | 'downgrade') {
+    super(`Basic login ${why}`)
+  }
+}
+
+interface CameraMemory {
+  login: LoginMemory
+  /** Digest has worked with this camera: a Basic challenge from it is refused from then on. */
+  digestWorked: boolean
+}
+
+/**
+ * What this runtime knows about each camera it logs in to, by host and port: one login budget however many
+ * sessions (a redeploy's old and new client, Test connection) talk to it. Bounded: the oldest is forgotten.
+ */
+const cameras = new Map<string, CameraMemory>()
+const MAX_CAMERAS_REMEMBERED = 1024
+
+function memoryOf(address: CameraAddress): CameraMemory {
+  const key = `${address.host.toLowerCase()}:${address.port}`
+  let memory = cameras.get(key)
+  if (!memory) {
+    memory = { login: { refusals: 0, blockedUntil: 0 }, digestWorked: false }
+    cameras.set(key, memory)
+    if (cameras.size > MAX_CAMERAS_REMEMBERED) {
+      cameras.delete(cameras.keys().next().value as string)
+    }
+  }
+  return memory
+}
+
 export class HttpSession {
   readonly budget: LoginBudget
   private readonly http = new HttpClient()
@@ -25,6 +82,7 @@ export class HttpSession {
   /** Every request under way: close() aborts them before it lets the Agent go. */
   private readonly inFlight = new Set<AbortController>()
   private scheme: 'digest' | 'basic' = 'digest'
+  private readonly memory: CameraMemory
   /** The camera accepted these credentials, and no attach was refused since. */
   private proven = false
   /**
@@ -34,14 +92,22 @@ export class HttpSession {
    */
   private readonly notAllowed = new Map<string, number>()
   private closed = false
+  /** Told the script (`snapshot.cgi`) whose answer passed its size limit. */
+  onTooLarge?: (script: string) => void
 
   constructor(
     private readonly address: CameraAddress,
     private readonly credentials: CameraCredentials,
     private readonly timing: Timing,
     private readonly now: () => number,
+    /** The camera node's "allow unencrypted Basic login (old firmware)": Basic over plain http. */
+    private readonly allowBasic = false,
   ) {
-    this.budget = new LoginBudget(timing)
+    this.memory = memoryOf(address)
+    const fingerprint = createHash('sha256')
+      .update(`${credentials.username}\0${credentials.password}`)
+      .digest('base64')
+    this.budget = new LoginBudget(timing, this.memory.login, fingerprint)
     this.agent = new Agent({
       connect: {
         timeout: timing.connectTimeoutMs,
@@ -80,24 +146,37 @@ export class HttpSession {
    * not lock a working camera out of its stream. Such a refusal is remembered: it is the answer, without a
    * request, until the next attach logs in.
    */
-  async cgi(path: string, signal?: AbortSignal, timeoutMs = this.timing.cgiTimeoutMs): Promise<CgiAnswer> {
+  async cgi(path: string, options: CgiOptions = {}): Promise<CgiAnswer> {
+    const { signal, timeoutMs = this.timing.cgiTimeoutMs, maxBytes = MAX_STATE_ANSWER_BYTES } = options
     const refused = this.notAllowed.get(script(path))
     if (refused !== undefined) {
       return { status: refused, body: Buffer.alloc(0) }
     }
     await this.slots.enter()
+    // The whole call, body included, has a deadline: a camera that trickles an answer must not hold a slot.
+    const deadline = new AbortController()
+    const timer = setTimeout(() => deadline.abort(), timeoutMs)
+    const forward = (): void => deadline.abort()
+    signal?.addEventListener('abort', forward, { once: true })
     try {
       signal?.throwIfAborted()
       if (this.budget.waitMs(this.now()) > 0) {
         throw new Error('logins are paused after refusals')
       }
-      const response = await this.request<Buffer>(
+      const response = await this.request<Readable>(
         path,
-        { dataType: 'buffer', timeout: [timeoutMs, timeoutMs], signal },
+        { dataType: 'stream', timeout: [timeoutMs, timeoutMs], signal: deadline.signal },
         false,
       )
-      return { status: response.status, body: response.data }
+      return { status: response.status, body: await readLimited(response, maxBytes) }
+    } catch (err) {
+      if (err instanceof AnswerTooLarge) {
+        this.onTooLarge?.(script(path))
+      }
+      throw err
     } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', forward)
       this.slots.leave()
     }
   }
@@ -140,6 +219,7 @@ export class HttpSession {
     this.inFlight.add(abort)
     try {
       for (let schemeSwitches = 0; ; schemeSwitches++) {
+        const sentWith = this.scheme
         const response = await this.http.request<T>(`${this.baseUrl}${path}`, {
           method: 'GET',
           ...options,
@@ -149,15 +229,20 @@ export class HttpSession {
           ...this.authOption(),
         })
         const status = response.status
-        if (
-          status === 401 &&
-          schemeSwitches === 0 &&
-          this.switchScheme(header(response.headers['www-authenticate']))
-        ) {
-          if (options.dataType === 'stream') {
-            discard(response.res)
+        if (status === 401 && schemeSwitches < 2) {
+          const wanted = preferredScheme(response.headers['www-authenticate'])
+          if (wanted !== undefined && wanted !== sentWith) {
+            // A challenge for the other scheme: urllib answers only a Digest one, so a Digest request that
+            // meets a Basic challenge carried no credentials, and its 401 refused no login.
+            if (options.dataType === 'stream') {
+              discard(response.res)
+            }
+            if (wanted === 'basic') {
+              this.refuseBasic()
+            }
+            this.scheme = wanted
+            continue
           }
-          continue
         }
         if (status === 401 || status === 403) {
           if (isAttach || !this.proven) {
@@ -170,6 +255,9 @@ export class HttpSession {
           // A redirect is answered before any login: it proves nothing about the credentials.
           this.budget.accept()
           this.proven = true
+          if (sentWith === 'digest') {
+            this.memory.digestWorked = true
+          }
           if (isAttach) {
             this.notAllowed.clear()
           }
@@ -182,26 +270,25 @@ export class HttpSession {
     }
   }
 
+  /**
+   * Basic sends the password in clear (dahua-protocol.md 2.1): never to a camera that has done Digest before
+   * (something between us and it is asking), and over plain http only when the user allowed it.
+   */
+  private refuseBasic(): void {
+    if (this.memory.digestWorked) {
+      throw new BasicRefused('downgrade')
+    }
+    if (this.address.protocol === 'http' && !this.allowBasic) {
+      throw new BasicRefused('not-allowed')
+    }
+  }
+
   private authOption(): { digestAuth: string } | { auth: string } {
     const { username, password } = this.credentials
-    // Basic only after the camera asked for it: it sends the password in clear (dahua-protocol.md 2.1).
+    // Basic only after the camera asked for it and refuseBasic() let it: the password goes in clear.
     return this.scheme === 'basic'
       ? { auth: `${username}:${password}` }
       : { digestAuth: `${username}:${password}` }
-  }
-
-  /** Follows the scheme the camera's challenge names; true when it changed (that 401 refused no login). */
-  private switchScheme(challenge: string): boolean {
-    const wanted = /^\s*basic/i.test(challenge)
-      ? 'basic'
-      : /^\s*digest/i.test(challenge)
-        ? 'digest'
-        : this.scheme
-    if (wanted === this.scheme) {
-      return false
-    }
-    this.scheme = wanted
-    return true
   }
 }
 
@@ -236,6 +323,47 @@ export function discard(body: Readable): void {
   body.destroy()
 }
 
+/**
+ * The scheme to answer a 401 with, from every challenge offered (one header or several, or several in one):
+ * Digest whenever it is offered, Basic only when it is all there is.
+ */
+function preferredScheme(value: string | string[] | undefined): 'digest' | 'basic' | undefined {
+  const challenges = (Array.isArray(value) ? value : [value ?? '']).join(',')
+  if (/(^|,)\s*digest\b/i.test(challenges)) {
+    return 'digest'
+  }
+  return /(^|,)\s*basic\b/i.test(challenges) ? 'basic' : undefined
+}
+
+/**
+ * Reads an answer up to `limit` bytes. A larger one (by its Content-Length, or as it arrives) is not read on:
+ * its body is destroyed at once, which closes that socket, and AnswerTooLarge is thrown.
+ */
+async function readLimited(response: HttpClientResponse<Readable>, limit: number): Promise<Buffer> {
+  const body = response.res
+  const declared = Number(header(response.headers['content-length']))
+  if (declared > limit) {
+    discard(body)
+    throw new AnswerTooLarge(limit)
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > limit) {
+        discard(body)
+        throw new AnswerTooLarge(limit)
+      }
+      chunks.push(chunk)
+    }
+  } catch (err) {
+    discard(body)
+    throw err
+  }
+  return Buffer.concat(chunks, size)
+}
+
 /** `snapshot.cgi` of `/cgi-bin/snapshot.cgi?channel=1`: what a user's rights are given for. */
 function script(path: string): string {
   return /^\/cgi-bin\/([^?]+)/.exec(path)?.[1] ?? path
@@ -263,6 +391,9 @@ export function classify(err: unknown): FailureReason {
   // stream ends so; a close-delimited one just ends.
   if (code === 'UND_ERR_SOCKET') {
     return { kind: 'closed' }
+  }
+  if (err instanceof BasicRefused) {
+    return { kind: 'basic', detail: err.why }
   }
   if (code === 'UND_ERR_BODY_TIMEOUT') {
     return { kind: 'stalled', detail: code }

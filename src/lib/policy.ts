@@ -125,38 +125,63 @@ export function idleLimitMs(heartbeatSeen: boolean, heartbeatSeconds: number, ti
 }
 
 /**
+ * What a runtime remembers about logging in to one camera (host and port), shared by everything that logs in to
+ * it: the stream, its side calls, Test connection, and the client a redeploy replaces it with.
+ */
+export interface LoginMemory {
+  refusals: number
+  blockedUntil: number
+  /** A digest of the credentials the last refusal was for: a deploy of other credentials may try at once. */
+  refusedWith?: string
+}
+
+/**
  * Counts refused logins across everything that logs in to one camera. A single 401 is not proof of a wrong
  * password (connection limits and nonce races answer 401 too, rroller#603, #714), so a few are allowed; after
  * `maxRefusals` in a row nothing logs in until the cool-down ends, because every further try renews Dahua's
  * lock on the account or the source address.
  */
 export class LoginBudget {
-  private refusals = 0
-  private blockedUntil = 0
-
-  constructor(private readonly timing: Timing) {}
+  constructor(
+    private readonly timing: Timing,
+    private readonly memory: LoginMemory = { refusals: 0, blockedUntil: 0 },
+    /** Which credentials this budget's user logs in with (a digest, never the password). */
+    private readonly credentials = '',
+  ) {}
 
   /** Records a refusal; true when the budget is now spent. */
   refuse(now: number): boolean {
-    this.refusals++
-    if (this.refusals >= this.timing.maxRefusals) {
-      this.blockedUntil = now + this.timing.authCooldownMs
+    this.memory.refusals++
+    this.memory.refusedWith = this.credentials
+    if (this.memory.refusals >= this.timing.maxRefusals) {
+      this.memory.blockedUntil = now + this.timing.authCooldownMs
       return true
     }
     return false
   }
 
   accept(): void {
-    this.refusals = 0
-    this.blockedUntil = 0
+    this.memory.refusals = 0
+    this.memory.blockedUntil = 0
+    this.memory.refusedWith = undefined
+  }
+
+  /**
+   * A deploy: the pause ends if the credentials are not the ones that were refused (the user corrected them);
+   * the same ones stay paused, so that deploying other flows cannot spend the camera's lockout budget again.
+   */
+  renew(): void {
+    if (this.memory.refusedWith !== undefined && this.memory.refusedWith !== this.credentials) {
+      this.accept()
+    }
   }
 
   /** ms until a login may be tried again; 0 when it may be tried now. */
   waitMs(now: number): number {
-    return Math.max(0, this.blockedUntil - now)
+    return Math.max(0, this.memory.blockedUntil - now)
   }
 
   get refused(): number {
-    return this.refusals
+    return this.memory.refusals
   }
 }

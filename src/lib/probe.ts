@@ -10,7 +10,14 @@ import type { CameraAddress, CameraCredentials } from './types'
 
 export type ProbeResult =
   | { ok: true; deviceType: string; serialNumber: string; firmware: string }
-  | { ok: false; failure: 'unreachable' | 'not-dahua' | 'auth' | 'tls'; detail: string }
+  | { ok: false; failure: ProbeFailure; detail: string }
+
+/**
+ * - `basic`: the camera wants Basic login, which was not sent (detail `not-allowed` or `downgrade`).
+ * - `paused`: logins to this camera are paused after refusals (detail: minutes left); nothing was sent.
+ * - `password`: the address is not the one the stored password was saved for; it must be typed again.
+ */
+export type ProbeFailure = 'unreachable' | 'not-dahua' | 'auth' | 'tls' | 'basic' | 'paused' | 'password'
 
 const PROBE_TIMEOUT_MS = 8_000
 
@@ -29,13 +36,22 @@ export function parseKeyValues(body: string): Record<string, string> {
 export async function probeCamera(
   address: CameraAddress,
   credentials: CameraCredentials,
+  allowBasic = false,
 ): Promise<ProbeResult> {
+  // The same login budget as the camera's stream (per host and port): clicking Test again and again with a
+  // wrong password must not lock the account.
   const http = new HttpSession(
     address,
     credentials,
     { ...DEFAULT_TIMING, connectTimeoutMs: PROBE_TIMEOUT_MS, cgiTimeoutMs: PROBE_TIMEOUT_MS },
     Date.now,
+    allowBasic,
   )
+  const paused = http.budget.waitMs(Date.now())
+  if (paused > 0) {
+    await http.close()
+    return { ok: false, failure: 'paused', detail: String(Math.ceil(paused / 60_000)) }
+  }
   const ask = async (
     action: string,
   ): Promise<{ values: Record<string, string> } | { failed: ProbeResult }> => {
@@ -65,11 +81,8 @@ export async function probeCamera(
     }
   } catch (err) {
     const reason = classify(err)
-    return {
-      ok: false,
-      failure: reason.kind === 'tls' ? 'tls' : 'unreachable',
-      detail: reason.detail ?? reason.kind,
-    }
+    const failure = reason.kind === 'tls' || reason.kind === 'basic' ? reason.kind : 'unreachable'
+    return { ok: false, failure, detail: reason.detail ?? reason.kind }
   } finally {
     await http.close()
   }

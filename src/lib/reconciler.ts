@@ -82,7 +82,7 @@ export class Reconciler {
     try {
       const { status, body } = await this.http.cgi(
         `/cgi-bin/eventManager.cgi?action=getEventIndexes&code=${encodeURIComponent(code)}`,
-        signal,
+        { signal },
       )
       return status === 200 ? parseEventIndexes(body.toString('utf8')) : undefined
     } catch {

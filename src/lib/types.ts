@@ -24,6 +24,7 @@ export interface CameraEvent {
  * - `retrying`: the stream was lost or refused; a new attach is scheduled or under way.
  * - `unreachable`: several attaches in a row could not reach the camera at all; still retrying.
  * - `auth-failed`: logins were refused; no login is tried until the cool-down ends or the client restarts.
+ *   Also: the camera asked for a Basic login that was not sent (reason `basic`); asked again slowly.
  * - `tls-refused`: the camera's certificate was not accepted; still retrying slowly.
  * - `stopped`: no stream is wanted.
  */
@@ -32,7 +33,8 @@ export type ConnectionState =
 
 /** Why a stream ended or an attach failed. `detail` is a short text without secrets (an HTTP status, an error code). */
 export interface FailureReason {
-  kind: 'closed' | 'stalled' | 'network' | 'timeout' | 'http' | 'auth' | 'tls'
+  /** `basic`: the camera asked for Basic login and it was not sent (detail `not-allowed` or `downgrade`). */
+  kind: 'closed' | 'stalled' | 'network' | 'timeout' | 'http' | 'auth' | 'tls' | 'basic'
   detail?: string
 }
 

@@ -28,8 +28,12 @@ export interface SimulatorOptions {
    * `close`: `Connection: close` on everything, the 401 included, as many cameras answer (rroller#597).
    */
   connection?: 'keep-alive' | 'close'
-  /** `basic`: old firmware that only knows Basic (`realm="Device_CGI"`, rroller#583). */
-  auth?: 'digest' | 'basic'
+  /**
+   * `basic`: old firmware that only knows Basic (`realm="Device_CGI"`, rroller#583). `both`: a challenge for each
+   * (Basic first), either answer accepted, as some web servers and proxies offer. Changeable with `setAuth`
+   * (an impostor that asks for Basic after the real camera did Digest).
+   */
+  auth?: 'digest' | 'basic' | 'both'
   /** Overrides the heartbeat interval the client asks for (tests use fractions of a second). */
   heartbeatMs?: number
   /** false: firmware that ignores `heartbeat=` and never sends one (hb#21). */
@@ -51,6 +55,11 @@ export interface SimulatorOptions {
   forbidden?: Record<string, 401 | 403>
   /** Answer every request with a redirect to this URL (a proxy or a camera that moved to https). */
   redirectTo?: string
+  /**
+   * A hostile camera's answers: `snapshot.cgi` and `getEventIndexes` answer this many bytes (a JPEG of that
+   * size; `channels[n]=n` lines), chunked without a Content-Length, as fast as the client reads.
+   */
+  answerBytes?: { snapshot?: number; indexes?: number }
 }
 
 export interface SimulatorRequest {
@@ -58,6 +67,8 @@ export interface SimulatorRequest {
   /** `none`: no credentials (a challenge was sent); `ok`; `refused`: wrong credentials. */
   auth: 'none' | 'ok' | 'refused'
   status: number
+  /** The scheme of the credentials it carried, if any. */
+  scheme?: 'digest' | 'basic'
 }
 
 interface Stream {
@@ -90,6 +101,10 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   /** What the camera has active, as getEventIndexes reports it: code -> 0-based indexes. */
   private readonly active = new Map<string, Set<number>>()
   snapshotFails = false
+  /** Answers the client stopped reading before their end (it closed the connection), and bytes written to them. */
+  abandonedAnswers = 0
+  answerBytesWritten = 0
+  private authMode: 'digest' | 'basic' | 'both'
   /** CGI calls beside the stream being answered right now, and the most there ever were at once. */
   cgiInFlight = 0
   maxCgiInFlight = 0
@@ -99,6 +114,7 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     this.options = options
     this.profile =
       typeof options.profile === 'object' ? options.profile : profileNamed(options.profile ?? 'ipc')
+    this.authMode = options.auth ?? this.profile.auth
     this.username = options.username ?? 'admin'
     this.password = options.password ?? 'admin'
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res)
@@ -122,8 +138,9 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       : { 'Content-Type': contentType, Connection: 'close' }
   }
 
-  private get auth(): 'digest' | 'basic' {
-    return this.options.auth ?? this.profile.auth
+  /** Which login the camera asks for from now on. */
+  setAuth(mode: 'digest' | 'basic' | 'both'): void {
+    this.authMode = mode
   }
 
   get port(): number {
@@ -144,10 +161,11 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     return this.streams.size
   }
 
-  async listen(): Promise<number> {
+  /** Listens on `port`: by default the one it had (a camera back from a reboot), else the configured one. */
+  async listen(port = this.boundPort || this.options.port || 0): Promise<number> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject)
-      this.server.listen(this.boundPort || this.options.port || 0, this.options.host ?? '127.0.0.1', () => {
+      this.server.listen(port, this.options.host ?? '127.0.0.1', () => {
         this.server.off('error', reject)
         resolve()
       })
@@ -244,8 +262,14 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = req.url ?? '/'
+    const scheme = /^(digest|basic) /i.exec(req.headers.authorization ?? '')?.[1]?.toLowerCase()
     const record = (auth: SimulatorRequest['auth'], status: number): void => {
-      const request = { url, auth, status }
+      const request: SimulatorRequest = {
+        url,
+        auth,
+        status,
+        ...(scheme ? { scheme: scheme as 'digest' | 'basic' } : {}),
+      }
       this.requests.push(request)
       this.emit('request', request)
     }
@@ -266,7 +290,7 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       }
       record(auth, 401)
       // A fresh nonce on every challenge (rroller#603); with the connection kept or closed as configured.
-      res.writeHead(401, { ...this.headers(), 'WWW-Authenticate': this.challenge() })
+      res.writeHead(401, { ...this.headers(), 'WWW-Authenticate': this.challenges() })
       res.end('Error\r\nInvalid Authority!\r\n')
       return
     }
@@ -284,6 +308,10 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     const indexes = /^\/cgi-bin\/eventManager\.cgi\?action=getEventIndexes&code=(\w+)$/.exec(url)
     if (indexes) {
       record('ok', 200)
+      if (this.options.answerBytes?.indexes) {
+        this.flood(res, this.options.answerBytes.indexes, (i) => `channels[${i}]=${i}\r\n`)
+        return
+      }
       // Answered a little later, like a real camera, so that concurrent calls overlap; what it says is the
       // state when it was asked, so the stream can say something newer before the answer arrives.
       const body = this.eventIndexes(indexes[1] as string)
@@ -302,6 +330,11 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       // 1-based: channel=0 answers 400 on an NVR5464 (rr PR#707), and so does one the device does not have.
       const status = this.snapshotFails ? 500 : channel < 1 || channel > this.profile.channels ? 400 : 200
       record('ok', status)
+      if (status === 200 && this.options.answerBytes?.snapshot) {
+        res.setHeader('Content-Type', 'image/jpeg')
+        this.flood(res, this.options.answerBytes.snapshot, (i) => (i === 0 ? '\xff\xd8' : 'x'.repeat(4094)))
+        return
+      }
       setTimeout(() => {
         if (status === 200) {
           answer(200, jpeg(channel, this.profile.snapshotQuirk), 'image/jpeg')
@@ -329,6 +362,38 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     }
     record('ok', 200)
     this.attach(url, res)
+  }
+
+  /**
+   * Writes `bytes` of `piece(0) piece(1) ...` (latin1), chunked, as fast as the client reads; counts an answer
+   * the client closed before its end.
+   */
+  private flood(res: http.ServerResponse, bytes: number, piece: (i: number) => string): void {
+    res.writeHead(200, this.headers(res.getHeader('Content-Type') as string | undefined))
+    let sent = 0
+    let i = 0
+    let finished = false
+    res.on('close', () => {
+      if (!finished) {
+        this.abandonedAnswers++
+      }
+    })
+    const more = (): void => {
+      while (sent < bytes && !res.destroyed) {
+        const chunk = Buffer.from(piece(i++), 'latin1').subarray(0, bytes - sent)
+        sent += chunk.length
+        this.answerBytesWritten += chunk.length
+        if (!res.write(chunk)) {
+          res.once('drain', more)
+          return
+        }
+      }
+      if (!res.destroyed) {
+        finished = true
+        res.end()
+      }
+    }
+    more()
   }
 
   private attach(url: string, res: http.ServerResponse): void {
@@ -407,10 +472,16 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       : 'Error: No Events\r\n'
   }
 
-  private challenge(): string {
-    if (this.auth === 'basic') {
-      return 'Basic realm="Device_CGI"'
-    }
+  private challenges(): string | string[] {
+    const basic = 'Basic realm="Device_CGI"'
+    return this.authMode === 'basic'
+      ? basic
+      : this.authMode === 'both'
+        ? [basic, this.digestChallenge()]
+        : this.digestChallenge()
+  }
+
+  private digestChallenge(): string {
     const nonce = randomBytes(12).toString('hex')
     this.nonces.add(nonce)
     if (this.nonces.size > 1000) {
@@ -425,7 +496,7 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
 
   private checkAuth(req: http.IncomingMessage): 'none' | 'ok' | 'refused' {
     const header = req.headers.authorization ?? ''
-    if (this.auth === 'basic') {
+    if (this.authMode === 'basic' || (this.authMode === 'both' && header.startsWith('Basic '))) {
       if (!header.startsWith('Basic ')) {
         return 'none'
       }

@@ -56,6 +56,13 @@ async function main(): Promise<void> {
     ...(values.basic ? { auth: 'basic' as const } : {}),
   })
   await sim.listen()
+  if (!isLoopback(values.host) && values.user === 'admin' && values.password === 'admin') {
+    // Reachable from the network with a login everyone knows: anyone there can read its stream as a camera's.
+    process.stderr.write(
+      `Warning: listening on ${values.host}, reachable from other machines, with the default login admin/admin. ` +
+        `Pass --user and --password, or --host 127.0.0.1.\n`,
+    )
+  }
   process.stdout.write(
     `Dahua camera simulator at ${sim.url} (user "${values.user}"): ${sim.profile.description}, ` +
       `connections ${values.connection}; Ctrl+C stops it\n`,
@@ -70,6 +77,10 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
+}
+
+function isLoopback(host: string): boolean {
+  return /^(127\.|::1$|\[::1\]$|localhost$)/i.test(host)
 }
 
 main().catch((err: unknown) => {

@@ -79,8 +79,8 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
     )
   })
 
-  it('logs in with Basic when the camera only offers Basic, without a refused login', async () => {
-    const c = await setup({ auth: 'basic' })
+  it('logs in with Basic when the camera only offers Basic and the user allowed it, without a refused login', async () => {
+    const c = await setup({ auth: 'basic' }, { allowBasic: true })
     c.start()
     await waitFor(sim, 'attach', 'the attach')
     assert.equal(sim.refusedLogins, 0)

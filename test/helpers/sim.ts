@@ -6,6 +6,30 @@ import { CameraSimulator, type SimulatorOptions } from '../../src/sim/camera-sim
 export const connection: 'keep-alive' | 'close' =
   process.env.DAHUA_SIM_CONNECTION === 'close' ? 'close' : 'keep-alive'
 
+/**
+ * Ports earlier simulators of this run listened on. The runtime remembers each camera by host and port (its
+ * login budget, whether it did Digest), as it should for a real camera; a new simulator on a port the kernel
+ * hands out again would inherit that memory, so each one gets a port of its own.
+ */
+const usedPorts = new Set<number>()
+
 export function simulator(options: SimulatorOptions = {}): CameraSimulator {
-  return new CameraSimulator({ connection, ...options })
+  const sim = new CameraSimulator({ connection, ...options })
+  const listen = sim.listen.bind(sim)
+  let first = true
+  sim.listen = async (port?: number) => {
+    if (!first || options.port || port) {
+      return listen(port)
+    }
+    first = false
+    for (;;) {
+      const got = await listen(0)
+      if (!usedPorts.has(got)) {
+        usedPorts.add(got)
+        return got
+      }
+      await sim.close() // taken before in this run: listen again elsewhere
+    }
+  }
+  return sim
 }
