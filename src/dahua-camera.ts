@@ -5,11 +5,13 @@
 
 import type { Node, NodeAPI, NodeDef } from 'node-red'
 import { CameraClient, type StreamWarning } from './lib/camera-client'
+import { snapshotBytes } from './lib/limits'
 import { probeCamera } from './lib/probe'
-import { reasonText } from './lib/badge'
+import { basicKey, reasonText } from './lib/badge'
 import type { CameraIdentity } from './lib/message'
 import type { Timing } from './lib/policy'
-import type { CameraCredentials, ConnectionState, StateChange } from './lib/types'
+import { printable } from './lib/text'
+import type { CameraAddress, CameraCredentials, ConnectionState, StateChange } from './lib/types'
 
 export interface DahuaCameraConfig extends NodeDef {
   host: string
@@ -19,6 +21,8 @@ export interface DahuaCameraConfig extends NodeDef {
   heartbeat: string | number
   /** Minutes between make-before-break refreshes of the attach (0: never). */
   refreshMinutes?: string | number
+  /** "Allow unencrypted Basic login (old firmware)": Basic over plain http (over https it is always allowed). */
+  allowBasic?: boolean
 }
 
 export interface DahuaCameraNode extends Node<Partial<CameraCredentials>> {
@@ -26,6 +30,8 @@ export interface DahuaCameraNode extends Node<Partial<CameraCredentials>> {
   client?: CameraClient
   problem?: string
   identity: CameraIdentity
+  /** Where the stored credentials were saved for: Test connection sends them nowhere else. */
+  address: CameraAddress
   /** The codes this camera has sent since deploy: code -> 1-based channel -> count (the editor lists them). */
   seen: Map<string, Map<number, number>>
   /** `codes`: the lower-case codes the user listens for, undefined for all (what is worth reconciling). */
@@ -35,9 +41,12 @@ export interface DahuaCameraNode extends Node<Partial<CameraCredentials>> {
   deregister(user: Node, done: () => void): void
 }
 
-/** Advanced (settings.js `dahuaCamera.timing`): overrides of the connection policy's limits, in ms. */
+/**
+ * Advanced (settings.js `dahuaCamera`): `timing` overrides the connection policy's limits, in ms;
+ * `maxSnapshotBytes` the size limit of a snapshot (limits.ts).
+ */
 interface DahuaSettings {
-  dahuaCamera?: { timing?: Partial<Timing> }
+  dahuaCamera?: { timing?: Partial<Timing>; maxSnapshotBytes?: number }
 }
 
 const WARNING_INTERVAL_MS = 60_000
@@ -57,6 +66,7 @@ export default function (RED: NodeAPI): void {
     const port = portNumber(config.port, protocol)
     const heartbeat = Math.min(60, Math.max(1, Math.round(Number(config.heartbeat) || 5)))
     this.identity = { name: (config.name || host).trim(), host }
+    this.address = { host, port, protocol, verifyTls: config.verifyTls !== false }
     this.seen = new Map()
 
     const users = new Map<string, Set<string> | undefined>()
@@ -95,15 +105,14 @@ export default function (RED: NodeAPI): void {
       !(Number(config.refreshMinutes) >= 0)
         ? 60
         : Number(config.refreshMinutes)
-    const timing = {
-      refreshMs: refreshMinutes * 60_000,
-      ...(RED.settings as DahuaSettings).dahuaCamera?.timing,
-    }
+    const settings = (RED.settings as DahuaSettings).dahuaCamera
     const client = new CameraClient({
-      address: { host, port, protocol, verifyTls: config.verifyTls !== false },
+      address: this.address,
       credentials: { username: this.credentials?.username ?? '', password: this.credentials?.password ?? '' },
       heartbeatSeconds: heartbeat,
-      timing,
+      timing: { refreshMs: refreshMinutes * 60_000, ...settings?.timing },
+      allowBasic: config.allowBasic === true,
+      maxSnapshotBytes: snapshotBytes(settings?.maxSnapshotBytes),
     })
     this.client = client
     const where = `${host}:${port}`
@@ -139,9 +148,11 @@ export default function (RED: NodeAPI): void {
         case 'unreachable':
           this.warn(RED._('dahua-camera.state.unreachable', params))
           break
-        case 'auth-failed':
-          this.error(RED._('dahua-camera.state.auth-failed', params))
+        case 'auth-failed': {
+          const key = change.reason?.kind === 'basic' ? basicKey(change) : 'auth-failed'
+          this.error(RED._(`dahua-camera.state.${key}`, params))
           break
+        }
         case 'tls-refused':
           this.error(RED._('dahua-camera.state.tls-refused', params))
           break
@@ -150,10 +161,16 @@ export default function (RED: NodeAPI): void {
       }
     })
 
-    // What the camera sent and we could not use is said, once a minute at most per kind, with a count.
+    // What the camera sent and we could not use is said, once a minute at most per kind, with a count. Its text
+    // is the camera's: control characters never reach the log.
     const lastWarning = new Map<string, { at: number; suppressed: number }>()
     client.on('warning', (warning: StreamWarning) => {
-      const kind = warning.kind === 'skipped' ? warning.skipped.reason : 'invalid-event'
+      const kind =
+        warning.kind === 'skipped'
+          ? warning.skipped.reason
+          : warning.kind === 'limit'
+            ? `limit.${warning.limit}`
+            : 'invalid-event'
       const now = Date.now()
       const last = lastWarning.get(kind)
       if (last && now - last.at < WARNING_INTERVAL_MS) {
@@ -162,18 +179,21 @@ export default function (RED: NodeAPI): void {
       }
       const suppressed = last?.suppressed ?? 0
       lastWarning.set(kind, { at: now, suppressed: 0 })
+      const params = { camera: where, suppressed }
       if (warning.kind === 'skipped') {
         if (warning.skipped.reason === 'status-line') {
           this.debug(RED._('dahua-camera.warn.status-line', { camera: where }))
           return
         }
         const { bytes, sample } = warning.skipped
-        this.warn(
-          RED._(`dahua-camera.warn.${warning.skipped.reason}`, { camera: where, bytes, sample, suppressed }),
-        )
+        this.warn(RED._(`dahua-camera.warn.${kind}`, { ...params, bytes, sample: printable(sample) }))
+      } else if (warning.kind === 'limit') {
+        this.warn(RED._(`dahua-camera.${kind}`, { ...params, sample: printable(warning.sample) }))
       } else {
-        const { reason, sample } = warning
-        this.warn(RED._('dahua-camera.warn.invalid-event', { camera: where, reason, sample, suppressed }))
+        const reason = printable(warning.reason)
+        this.warn(
+          RED._('dahua-camera.warn.invalid-event', { ...params, reason, sample: printable(warning.sample) }),
+        )
       }
     })
 
@@ -192,36 +212,46 @@ export default function (RED: NodeAPI): void {
     })
   }
 
-  // The editor's Test connection: the settings as edited, before any deploy. An unchanged password field
-  // arrives as Node-RED's placeholder; the stored password is used then.
+  // The editor's Test connection: the settings as edited, before any deploy. The stored login is used only for
+  // the camera node it was saved with, and only against the address it was saved for: an unchanged password
+  // field arrives as Node-RED's placeholder, and a changed address (another host, port or protocol, which
+  // could be anyone's, or ask for Basic in clear) must have it typed again.
   RED.httpAdmin.post('/dahua-camera/probe', RED.auth.needsPermission('dahua-camera.write'), (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>
     const text = (value: unknown): string | undefined =>
       typeof value === 'string' || typeof value === 'number' ? String(value) : undefined
-    const stored =
-      typeof body.id === 'string'
-        ? (RED.nodes.getCredentials(body.id) as Partial<CameraCredentials> | undefined)
-        : undefined
     const protocol = body.protocol === 'https' ? 'https' : 'http'
     const host = (text(body.host) ?? '').trim()
     if (!host) {
       res.json({ ok: false, failure: 'unreachable', detail: 'no host' })
       return
     }
+    const address: CameraAddress = {
+      host,
+      port: portNumber(body.port, protocol),
+      protocol,
+      verifyTls: body.verifyTls !== false,
+    }
+    const saved = typeof body.id === 'string' ? (RED.nodes.getNode(body.id) as DahuaCameraNode | null) : null
+    const stored =
+      saved?.type === 'dahua-camera' &&
+      saved.address.host === address.host &&
+      saved.address.port === address.port &&
+      saved.address.protocol === address.protocol
+        ? saved.credentials
+        : undefined
+    const typedPassword = body.password !== '__PWRD__' && body.password !== undefined
+    if (!typedPassword && !stored) {
+      res.json({ ok: false, failure: 'password', detail: '' })
+      return
+    }
     void probeCamera(
-      {
-        host,
-        port: portNumber(body.port, protocol),
-        protocol,
-        verifyTls: body.verifyTls !== false,
-      },
+      address,
       {
         username: text(body.username) ?? stored?.username ?? '',
-        password:
-          body.password === '__PWRD__' || body.password === undefined
-            ? (stored?.password ?? '')
-            : (text(body.password) ?? ''),
+        password: typedPassword ? (text(body.password) ?? '') : (stored?.password ?? ''),
       },
+      body.allowBasic === true,
     )
       .then((result) => res.json(result))
       .catch(() => res.status(500).json({ ok: false, failure: 'unreachable', detail: 'internal error' }))

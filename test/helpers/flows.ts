@@ -67,6 +67,7 @@ export interface CameraSettings {
   heartbeat?: number
   protocol?: 'http' | 'https'
   verifyTls?: boolean
+  allowBasic?: boolean
 }
 
 export function cameraFlowNode(settings: CameraSettings): FlowNode {
@@ -79,6 +80,7 @@ export function cameraFlowNode(settings: CameraSettings): FlowNode {
     protocol: settings.protocol ?? 'http',
     verifyTls: settings.verifyTls ?? true,
     heartbeat: settings.heartbeat ?? 1,
+    ...(settings.allowBasic === undefined ? {} : { allowBasic: settings.allowBasic }),
   }
 }
 

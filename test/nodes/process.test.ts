@@ -1,53 +1,30 @@
 // Node-RED as users run it: its own CLI in a child process, not the test helper. Whatever the package does with
 // kept-alive sockets (Test connection, redeploys, stop), that process must live on and end cleanly.
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
 import type { CameraSimulator, SimulatorRequest } from '../../src/sim/camera-simulator'
-import { PASSWORD, runtime, runtimeName } from '../helpers/flows'
+import { PASSWORD, runtimeName } from '../helpers/flows'
+import { startNodeRed, type NodeRedProcess } from '../helpers/process'
+import { MAX_CODES } from '../../src/lib/limits'
+import { deepEvent, endlessMarkerLine, newChannelStart, newCodeStart } from '../../src/sim/hostile'
+import { formatPart } from '../../src/sim/wire'
 import { simulator } from '../helpers/sim'
-import { until } from '../helpers/wait'
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
+import { pass, until } from '../helpers/wait'
 
 // npm test runs this with the simulator keeping its connections alive, then closing them (runtimeName says which).
 describe(`a real Node-RED process (${runtimeName})`, function () {
   this.timeout(90_000)
   let sim: CameraSimulator
-  let child: ChildProcess | undefined
-  let userDir: string
-  let output = ''
+  let red: NodeRedProcess | undefined
 
   afterEach(async () => {
-    child?.kill('SIGKILL')
+    red?.cleanup()
     await sim?.close()
-    rmSync(userDir, { recursive: true, force: true })
   })
 
   for (const profile of ['nvr16', 'vto']) {
     it(`lives through Test connection, redeploys and stop of a ${profile} with its sockets open, and exits cleanly`, async () => {
       sim = simulator({ profile, password: PASSWORD, heartbeatMs: 200 })
       const camPort = await sim.listen()
-      const uiPort = await freePort()
-      userDir = mkdtempSync(join(tmpdir(), 'dahua-process-'))
-      mkdirSync(join(userDir, 'node_modules', '@redcam'), { recursive: true })
-      symlinkSync(
-        join(__dirname, '..', '..', '..'),
-        join(userDir, 'node_modules', '@redcam', 'node-red-dahua'),
-        'dir',
-      )
       const camera = {
         id: 'cam',
         type: 'dahua-camera',
@@ -73,24 +50,8 @@ describe(`a real Node-RED process (${runtimeName})`, function () {
           wires: [[], []],
         },
       ]
-      writeFileSync(join(userDir, 'flows.json'), JSON.stringify(flow))
-      writeFileSync(
-        join(userDir, 'flows_cred.json'),
-        JSON.stringify({ cam: { username: 'admin', password: PASSWORD } }),
-      )
-      writeFileSync(
-        join(userDir, 'settings.js'),
-        `module.exports = { uiHost: '127.0.0.1', uiPort: ${uiPort}, flowFile: 'flows.json', credentialSecret: false,
-        telemetry: { enabled: false }, editorTheme: { tours: false }, logging: { console: { level: 'info' } } }\n`,
-      )
-      child = spawn(process.execPath, [join(dirname(runtime), '..', 'red.js'), '--userDir', userDir], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-      child.stdout!.on('data', (d: Buffer) => (output += d.toString()))
-      child.stderr!.on('data', (d: Buffer) => (output += d.toString()))
-      const alive = (step: string): void =>
-        assert.equal(child!.exitCode, null, `Node-RED ended after ${step}:\n${output.slice(-3000)}`)
-      const api = `http://127.0.0.1:${uiPort}`
+      red = await startNodeRed(flow)
+      const { api, alive } = red
 
       // An event whose picture and state questions leave idle kept-alive sockets in the camera's pool.
       const sideCalls = async (): Promise<void> => {
@@ -149,11 +110,95 @@ describe(`a real Node-RED process (${runtimeName})`, function () {
         await sideCalls()
       }
 
-      const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)))
-      child.kill('SIGINT')
-      assert.equal(await exited, 0, `exit code; output:\n${output.slice(-3000)}`)
-      assert.doesNotMatch(output, /TypeError|Unhandled|uncaught/i)
+      assert.equal(await red.stop(), 0, `exit code; output:\n${red.output().slice(-3000)}`)
+      assert.doesNotMatch(red.output(), /TypeError|Unhandled|uncaught/i)
       await until(() => sim.openSockets === 0, 'every socket to the camera closed', 5_000)
     })
   }
+})
+
+// Issue 8: every hostile input at once against one Node-RED. It must stay up, stay under 400 MiB, keep its admin
+// API answering and keep the camera's escape bytes out of its log.
+describe(`a real Node-RED process under a hostile camera (${runtimeName})`, function () {
+  this.timeout(120_000)
+  let sim: CameraSimulator
+  let red: NodeRedProcess | undefined
+
+  afterEach(async () => {
+    red?.cleanup()
+    await sim?.close()
+  })
+
+  it('stays alive and bounded, answers its admin API, and logs no control characters', async () => {
+    sim = simulator({
+      password: PASSWORD,
+      heartbeatMs: 200,
+      answerBytes: { snapshot: 1024 * 1024 * 1024, indexes: 100 * 1024 * 1024 },
+    })
+    const port = await sim.listen()
+    red = await startNodeRed([
+      { id: 'tab', type: 'tab', label: 'hostile' },
+      {
+        id: 'cam',
+        type: 'dahua-camera',
+        host: '127.0.0.1',
+        port,
+        protocol: 'http',
+        verifyTls: true,
+        heartbeat: 1,
+      },
+      {
+        id: 'ev',
+        type: 'dahua-event-in',
+        z: 'tab',
+        camera: 'cam',
+        codes: '',
+        channels: '',
+        actions: '',
+        snapshot: true,
+        snapshotTimeout: 2,
+        wires: [[], []],
+      },
+    ])
+    const { api, alive } = red
+    await until(() => sim.attaches === 1, 'the first attach', 30_000)
+    let peak = red.rssMiB()
+    const sample = setInterval(() => (peak = Math.max(peak, red!.rssMiB())), 100)
+    const admin = async (step: string): Promise<void> => {
+      const res = await fetch(`${api}/dahua-camera/cam/seen`, { signal: AbortSignal.timeout(5_000) })
+      assert.equal(res.status, 200, `the admin API after ${step}`)
+      assert.ok(((await res.json()) as unknown[]).length <= MAX_CODES)
+      alive(step)
+    }
+    const spread = async (parts: number, write: (n: number) => void): Promise<void> => {
+      for (let n = 0; n < parts; n++) {
+        write(n)
+        if (n % 200 === 0) {
+          await pass(5)
+        }
+      }
+    }
+    try {
+      await spread(400, () => sim.sendRaw(endlessMarkerLine(64 * 1024))) // 25 MiB of one line
+      await admin('a marker line that never ends')
+      await spread(200, () => sim.sendRaw(deepEvent(5_000)))
+      await admin('data nested 5000 deep')
+      await spread(20_000, (n) => sim.sendRaw(newCodeStart(n)))
+      await admin('20 000 new codes')
+      await spread(20_000, (n) => sim.sendRaw(newChannelStart(n % 2 ? n : '9'.repeat(400))))
+      await admin('20 000 new channels')
+      // A Start asks for a 1 GiB picture and, for a code not yet learnt, a 100 MB getEventIndexes answer.
+      sim.send({ code: 'VideoMotion', action: 'Start', index: 0 })
+      await until(() => sim.abandonedAnswers >= 2, 'both answers cut off at their limits', 20_000)
+      await admin('a 1 GiB snapshot and a 100 MB state answer')
+      sim.sendRaw(formatPart('Code=;action=\u001b[2J\u001b[31mred;index=0'))
+      await until(() => /not a valid event/.test(red!.output()), 'the warning about the invalid part', 5_000)
+    } finally {
+      clearInterval(sample)
+    }
+    assert.ok(peak < 400, `peak RSS ${peak.toFixed(0)} MiB`)
+    assert.ok(!red.output().includes('\u001b'), 'no escape byte reached the log')
+    assert.equal(await red.stop(), 0, `exit code; output:\n${red.output().slice(-3000)}`)
+    assert.doesNotMatch(red.output(), /TypeError|RangeError|Unhandled|uncaught/i)
+  })
 })

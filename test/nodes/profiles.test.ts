@@ -38,7 +38,11 @@ for (const profile of Object.values(PROFILES)) {
       const port = await sim.listen()
       await helper.load(
         nodes,
-        [cameraFlowNode({ port }), ...eventNodes.flatMap((args) => eventInFlowNode(...args))],
+        // Old Basic-only firmware needs the camera node's option (its password goes unencrypted).
+        [
+          cameraFlowNode({ port, allowBasic: profile.auth === 'basic' }),
+          ...eventNodes.flatMap((args) => eventInFlowNode(...args)),
+        ],
         credentials(),
       )
       if (eventNodes.length > 0) {
@@ -76,7 +80,10 @@ for (const profile of Object.values(PROFILES)) {
       for (let n = 0; n < 5; n++) {
         const attached = waitFor(sim, 'attach', `the attach after redeploy ${n + 1}`)
         await helper.setFlows(
-          [cameraFlowNode({ port: sim.port, name: `deploy ${n}` }), ...eventInFlowNode('ev')],
+          [
+            cameraFlowNode({ port: sim.port, name: `deploy ${n}`, allowBasic: profile.auth === 'basic' }),
+            ...eventInFlowNode('ev'),
+          ],
           'full',
           credentials(),
         )
@@ -121,7 +128,14 @@ for (const profile of Object.values(PROFILES)) {
       const res = await helper
         .request()
         .post('/dahua-camera/probe')
-        .send({ host: '127.0.0.1', port: sim.port, protocol: 'http', username: 'admin', password: PASSWORD })
+        .send({
+          host: '127.0.0.1',
+          port: sim.port,
+          protocol: 'http',
+          username: 'admin',
+          password: PASSWORD,
+          allowBasic: profile.auth === 'basic',
+        })
         .expect(200)
       assert.deepEqual(res.body, {
         ok: true,

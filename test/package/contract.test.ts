@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { runInNewContext } from 'node:vm'
@@ -91,6 +91,7 @@ describe('package contract', () => {
       'the password is a password credential: never exported',
     )
     assert.deepEqual(Object.keys(camera.defaults).sort(), [
+      'allowBasic',
       'heartbeat',
       'host',
       'name',
@@ -155,7 +156,19 @@ describe('package contract', () => {
         assert.ok(lookup('dahua-event-in', `dahua-event-in.codes.${code}`), `description of ${code}`)
       }
     }
-    for (const key of ['testing', 'ok', 'unreachable', 'not-dahua', 'auth', 'tls', 'failed']) {
+    for (const key of [
+      'testing',
+      'ok',
+      'unreachable',
+      'not-dahua',
+      'auth',
+      'tls',
+      'failed',
+      'basic-not-allowed',
+      'basic-downgrade',
+      'paused',
+      'password',
+    ]) {
       assert.ok(lookup('dahua-camera', `dahua-camera.probe.${key}`), `probe.${key}`)
     }
   })
@@ -170,7 +183,16 @@ describe('package contract', () => {
       'tls-refused',
       'stopped',
     ]
-    const kinds: FailureReason['kind'][] = ['closed', 'stalled', 'network', 'timeout', 'http', 'auth', 'tls']
+    const kinds: FailureReason['kind'][] = [
+      'closed',
+      'stalled',
+      'network',
+      'timeout',
+      'http',
+      'auth',
+      'tls',
+      'basic',
+    ]
     const t = translator('dahua-event-in')
     for (const state of states) {
       for (const kind of kinds) {
@@ -180,6 +202,7 @@ describe('package contract', () => {
           t,
         )
         badgeFor({ state, reason: { kind } }, undefined, t)
+        badgeFor({ state, reason: { kind, detail: 'downgrade' } }, undefined, t)
         reasonText({ state, reason: { kind } }, translator('dahua-camera'), 'dahua-camera')
       }
     }
@@ -193,6 +216,16 @@ describe('package contract', () => {
       'warn.oversize',
       'warn.invalid-event',
       'warn.status-line',
+      'warn.long-line',
+      'state.basic-not-allowed',
+      'state.basic-downgrade',
+      // Every LimitName (attach-stream.ts) has its line.
+      'limit.depth',
+      'limit.keys',
+      'limit.codes',
+      'limit.snapshot',
+      'limit.answer',
+      'limit.snapshots',
     ]) {
       assert.ok(lookup('dahua-camera', `dahua-camera.${key}`), key)
     }
@@ -230,5 +263,26 @@ describe('package contract', () => {
     )
     assert.deepEqual(stray, [])
     assert.ok(readdirSync(join(root, 'nodes')).includes('dahua-camera.js'))
+  })
+
+  it('has the simulator warn when it listens for other machines with the default login, and only then', async () => {
+    const run = async (...args: string[]): Promise<string> => {
+      const child = spawn(process.execPath, [
+        join(root, 'nodes', 'sim', 'cli.js'),
+        '--port',
+        '0',
+        '--quiet',
+        ...args,
+      ])
+      let stderr = ''
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      // It prints its address once it listens; any warning comes before.
+      await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()))
+      child.kill()
+      return stderr
+    }
+    assert.match(await run('--host', '0.0.0.0'), /Warning: listening on 0\.0\.0\.0.*admin\/admin/)
+    assert.equal(await run('--host', '0.0.0.0', '--password', 'not-the-default'), '')
+    assert.equal(await run('--host', '127.0.0.1'), '')
   })
 })
