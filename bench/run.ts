@@ -1,4 +1,4 @@
-// `npm run bench`: prints the figures of issue 2. Nothing here asserts; it measures and says what it saw.
+// `npm run bench`: prints the figures of issues 2 and 8. Nothing here asserts; it measures and says what it saw.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { decodeEventBody } from '../src/lib/event-body'
@@ -221,6 +221,7 @@ async function main(): Promise<void> {
   await reconcileAndSnapshot()
   await inChild(join(__dirname, 'nodered.js'), 'e2e')
   await inChild(join(__dirname, 'nodered.js'), 'cameras')
+  await inChild(join(__dirname, 'nodered.js'), 'hostile')
 }
 
 void main().then(() => process.exit(0))
