@@ -35,6 +35,34 @@ function freePort(): Promise<number> {
   })
 }
 
+/** A camera node `cam` on the simulator's port and an event node that takes a picture of every Start. */
+export function cameraFlow(port: number): Array<Record<string, unknown>> {
+  return [
+    { id: 'tab', type: 'tab', label: 'process' },
+    {
+      id: 'cam',
+      type: 'dahua-camera',
+      host: '127.0.0.1',
+      port,
+      protocol: 'http',
+      verifyTls: true,
+      heartbeat: 1,
+    },
+    {
+      id: 'ev',
+      type: 'dahua-event-in',
+      z: 'tab',
+      camera: 'cam',
+      codes: '',
+      channels: '',
+      actions: '',
+      snapshot: true,
+      snapshotTimeout: 2,
+      wires: [[], []],
+    },
+  ]
+}
+
 /** Starts Node-RED with `flow` deployed and the camera node `cam` given the test password. */
 export async function startNodeRed(flow: Array<Record<string, unknown>>): Promise<NodeRedProcess> {
   const uiPort = await freePort()

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import type { CameraSimulator, SimulatorRequest } from '../../src/sim/camera-simulator'
 import { PASSWORD, runtimeName } from '../helpers/flows'
-import { startNodeRed, type NodeRedProcess } from '../helpers/process'
+import { cameraFlow, startNodeRed, type NodeRedProcess } from '../helpers/process'
 import { MAX_CODES } from '../../src/lib/limits'
 import { deepEvent, endlessMarkerLine, newChannelStart, newCodeStart } from '../../src/sim/hostile'
 import { formatPart } from '../../src/sim/wire'
@@ -25,31 +25,7 @@ describe(`a real Node-RED process (${runtimeName})`, function () {
     it(`lives through Test connection, redeploys and stop of a ${profile} with its sockets open, and exits cleanly`, async () => {
       sim = simulator({ profile, password: PASSWORD, heartbeatMs: 200 })
       const camPort = await sim.listen()
-      const camera = {
-        id: 'cam',
-        type: 'dahua-camera',
-        host: '127.0.0.1',
-        port: camPort,
-        protocol: 'http',
-        verifyTls: true,
-        heartbeat: 1,
-      }
-      const flow = [
-        { id: 'tab', type: 'tab', label: 'process' },
-        camera,
-        {
-          id: 'ev',
-          type: 'dahua-event-in',
-          z: 'tab',
-          camera: 'cam',
-          codes: '',
-          channels: '',
-          actions: '',
-          snapshot: true,
-          snapshotTimeout: 2,
-          wires: [[], []],
-        },
-      ]
+      const flow = cameraFlow(camPort)
       red = await startNodeRed(flow)
       const { api, alive } = red
 
@@ -136,30 +112,7 @@ describe(`a real Node-RED process under a hostile camera (${runtimeName})`, func
       answerBytes: { snapshot: 1024 * 1024 * 1024, indexes: 100 * 1024 * 1024 },
     })
     const port = await sim.listen()
-    red = await startNodeRed([
-      { id: 'tab', type: 'tab', label: 'hostile' },
-      {
-        id: 'cam',
-        type: 'dahua-camera',
-        host: '127.0.0.1',
-        port,
-        protocol: 'http',
-        verifyTls: true,
-        heartbeat: 1,
-      },
-      {
-        id: 'ev',
-        type: 'dahua-event-in',
-        z: 'tab',
-        camera: 'cam',
-        codes: '',
-        channels: '',
-        actions: '',
-        snapshot: true,
-        snapshotTimeout: 2,
-        wires: [[], []],
-      },
-    ])
+    red = await startNodeRed(cameraFlow(port))
     const { api, alive } = red
     await until(() => sim.attaches === 1, 'the first attach', 30_000)
     let peak = red.rssMiB()
