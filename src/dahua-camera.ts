@@ -26,9 +26,11 @@ export interface DahuaCameraConfig extends NodeDef {
 }
 
 export interface DahuaCameraNode extends Node<Partial<CameraCredentials>> {
-  /** Undefined when the settings are unusable (no host); `problem` then says why. */
+  /** Undefined when the settings are unusable (no host, no login); `problem` then says why. */
   client?: CameraClient
   problem?: string
+  /** The catalog key of the badge event nodes show for `problem`. */
+  problemBadge?: string
   identity: CameraIdentity
   /** Where the stored credentials were saved for: Test connection sends them nowhere else. */
   address: CameraAddress
@@ -94,6 +96,15 @@ export default function (RED: NodeAPI): void {
 
     if (!host) {
       this.problem = RED._('dahua-camera.errors.no-host')
+      this.problemBadge = 'dahua-event-in.status.no-camera'
+      this.error(this.problem)
+      return
+    }
+    // Without a username every login is refused, and three refusals lock the account (an imported example
+    // has no credentials): nothing is tried.
+    if (!this.credentials?.username) {
+      this.problem = RED._('dahua-camera.errors.no-login')
+      this.problemBadge = 'dahua-event-in.status.no-login'
       this.error(this.problem)
       return
     }
@@ -245,12 +256,14 @@ export default function (RED: NodeAPI): void {
       res.json({ ok: false, failure: 'password', detail: '' })
       return
     }
+    const username = (text(body.username) ?? stored?.username ?? '').trim()
+    if (!username) {
+      res.json({ ok: false, failure: 'no-login', detail: '' })
+      return
+    }
     void probeCamera(
       address,
-      {
-        username: text(body.username) ?? stored?.username ?? '',
-        password: typedPassword ? (text(body.password) ?? '') : (stored?.password ?? ''),
-      },
+      { username, password: typedPassword ? (text(body.password) ?? '') : (stored?.password ?? '') },
       body.allowBasic === true,
     )
       .then((result) => res.json(result))

@@ -5,7 +5,7 @@
 
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red'
 import type { DahuaCameraNode } from './dahua-camera'
-import { badgeFor, type LastEvent } from './lib/badge'
+import { badgeFor, reasonText, type LastEvent } from './lib/badge'
 import { matches, parseFilter } from './lib/filter'
 import type { Health } from './lib/health'
 import { indexIsVideoChannel, toMessage, type EventMessage } from './lib/message'
@@ -52,7 +52,8 @@ export default function (RED: NodeAPI): void {
     const camera = RED.nodes.getNode(config.camera) as DahuaCameraNode | null
     const client = camera?.client
     if (!camera || !client) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('dahua-event-in.status.no-camera') })
+      const key = camera?.problemBadge ?? 'dahua-event-in.status.no-camera'
+      this.status({ fill: 'red', shape: 'ring', text: RED._(key) })
       this.error(camera?.problem ?? RED._('dahua-event-in.errors.no-camera'))
       return
     }
@@ -82,7 +83,7 @@ export default function (RED: NodeAPI): void {
       this.status(
         paused
           ? { fill: 'grey', shape: 'ring', text: RED._('dahua-event-in.status.paused') }
-          : badgeFor(client.state, lastEvent && lastOf(lastEvent, lastAt), t),
+          : badgeFor(client.state, lastEvent && lastOf(lastEvent, lastAt), t, client.times),
       )
     }
 
@@ -120,8 +121,11 @@ export default function (RED: NodeAPI): void {
     }
     const onHealth = (health: Health): void => {
       if (connectionOutput) {
-        // Its own copy: a flow that edits the payload must not edit what another node sends.
-        this.send([null, { topic: `dahua/${camera.identity.name}/connection`, payload: { ...health } }])
+        // Its own copy: a flow that edits the payload must not edit what another node sends. `reason` is for
+        // flows to test; `text` is for people, in Node-RED's language.
+        const text = health.reason ? reasonText(client.state, t, 'dahua-camera') : undefined
+        const payload = text ? { ...health, text } : { ...health }
+        this.send([null, { topic: `dahua/${camera.identity.name}/connection`, payload }])
       }
     }
     const onEvent = (event: CameraEvent, receivedAt: number): void => {

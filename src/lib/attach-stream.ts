@@ -51,7 +51,7 @@ export async function attach(
       signal,
     )
   } catch (err) {
-    const failure = classify(err)
+    const failure = await http.explain(classify(err), timeout[0])
     // A Basic challenge that was not answered came from the camera.
     return { failure, reachedCamera: failure.kind === 'basic' }
   }
@@ -59,9 +59,8 @@ export async function attach(
   if (status !== 200) {
     discard(response.res)
     // 401 or 403 here: the camera refused the credentials we answered its challenge with.
-    const kind = status === 401 || status === 403 ? 'auth' : 'http'
-    const detail = isRedirect(status) ? `${status} redirect, not followed` : String(status)
-    return { failure: { kind, detail }, reachedCamera: true }
+    const kind = status === 401 || status === 403 ? 'auth' : isRedirect(status) ? 'redirect' : 'http'
+    return { failure: { kind, detail: String(status) }, reachedCamera: true }
   }
   return {
     stream: new AttachedStream(response.res, boundaryFrom(header(response.headers['content-type'])), hooks),

@@ -21,11 +21,23 @@ export interface LastEvent {
 
 const STATUS = 'dahua-event-in.status.'
 
+/** When the state began and when it was last reported (ms since the epoch): red badges say since or until when. */
+export interface StateTimes {
+  since: number
+  at: number
+}
+
 /**
  * yellow ring: connecting or retrying (with why); green dot: connected (with the last event); red ring: it
- * needs the user or the camera (refused login, refused certificate, unreachable).
+ * needs the user or the camera (refused login, untrusted certificate, unreachable), with why and since when.
  */
-export function badgeFor(change: StateChange, last: LastEvent | undefined, t: Translate): Badge {
+export function badgeFor(
+  change: StateChange,
+  last: LastEvent | undefined,
+  t: Translate,
+  times: StateTimes = { since: Date.now(), at: Date.now() },
+): Badge {
+  const since = clock(new Date(times.since))
   switch (change.state) {
     case 'connecting':
       return { fill: 'yellow', shape: 'ring', text: t(`${STATUS}connecting`) }
@@ -44,14 +56,22 @@ export function badgeFor(change: StateChange, last: LastEvent | undefined, t: Tr
         text: t(`${STATUS}retrying`, { reason: reasonText(change, t, 'dahua-event-in') }),
       }
     case 'unreachable':
-      return { fill: 'red', shape: 'ring', text: t(`${STATUS}unreachable`) }
+      return {
+        fill: 'red',
+        shape: 'ring',
+        text: t(`${STATUS}unreachable`, { reason: reasonText(change, t, 'dahua-event-in'), since }),
+      }
     case 'auth-failed':
       // A Basic login that was not sent names the camera node's option that decides it.
       return change.reason?.kind === 'basic'
         ? { fill: 'red', shape: 'ring', text: t(`${STATUS}${basicKey(change)}`) }
-        : { fill: 'red', shape: 'ring', text: t(`${STATUS}auth-failed`) }
+        : {
+            fill: 'red',
+            shape: 'ring',
+            text: t(`${STATUS}auth-failed`, { until: clock(new Date(times.at + (change.retryInMs ?? 0))) }),
+          }
     case 'tls-refused':
-      return { fill: 'red', shape: 'ring', text: t(`${STATUS}tls-refused`) }
+      return { fill: 'red', shape: 'ring', text: t(`${STATUS}tls-refused`, { since }) }
     case 'stopped':
       return {}
   }
@@ -63,7 +83,15 @@ export function badgeFor(change: StateChange, last: LastEvent | undefined, t: Tr
  */
 export function reasonText(change: StateChange, t: Translate, catalog: string): string {
   const reason = change.reason
-  return reason ? t(`${catalog}.reason.${reason.kind}`, { detail: reason.detail ?? '' }) : ''
+  if (!reason) {
+    return ''
+  }
+  // Which way round the protocols are mixed up is the whole advice: each has its own words.
+  const key =
+    reason.kind === 'protocol'
+      ? `protocol-${reason.detail === 'http-to-https' ? 'http' : 'https'}`
+      : reason.kind
+  return t(`${catalog}.reason.${key}`, { detail: reason.detail ?? '' })
 }
 
 /** `basic-downgrade` or `basic-not-allowed`: the key, in either catalog, of a Basic login that was not sent. */
@@ -71,7 +99,7 @@ export function basicKey(change: StateChange): string {
   return change.reason?.detail === 'downgrade' ? 'basic-downgrade' : 'basic-not-allowed'
 }
 
-function clock(at: Date): string {
+export function clock(at: Date): string {
   const two = (n: number): string => String(n).padStart(2, '0')
   return `${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}`
 }

@@ -91,6 +91,8 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   /** The codes this camera has sent, at most MAX_CODES: events of codes beyond are dropped. */
   private readonly codes = new Set<string>()
   private current: StateChange = { state: 'stopped' }
+  private currentSince = 0
+  private currentAt = 0
   private session: Session | undefined
   private running: Promise<void> | undefined
 
@@ -121,6 +123,11 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
 
   get state(): StateChange {
     return this.current
+  }
+
+  /** When the current state began, and when it was last reported (ms since the epoch): badges say "since". */
+  get times(): { since: number; at: number } {
+    return { since: this.currentSince, at: this.currentAt }
   }
 
   /** The codes the listeners want, lower-case (undefined: all): only those are reconciled. */
@@ -280,7 +287,14 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
         delay = this.timing.retryCapMs
       } else if (reason.kind === 'tls') {
         state = 'tls-refused'
-      } else if (unreachable >= this.timing.unreachableAfter) {
+      } else if (
+        unreachable >= this.timing.unreachableAfter ||
+        // Known at once, and no retry changes them: a port that speaks the other protocol, and a camera that
+        // took the connection but did not answer within the whole headers limit (red as soon as a refused
+        // connection would be, not after three such waits).
+        reason.kind === 'protocol' ||
+        reason.kind === 'timeout'
+      ) {
         state = 'unreachable'
       }
       this.setState({ state, reason, retryInMs: delay })
@@ -360,8 +374,13 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
       this.http,
       this.options.heartbeatSeconds,
       // [headers, body idle]. Never a total timeout: the stream is endless (rroller#598). Never 0 either:
-      // urllib reads 0 as its 5000 ms default (tech-notes.md 1.1).
-      [this.timing.headersTimeoutMs, this.timing.silentCameraMs],
+      // urllib reads 0 as its 5000 ms default (tech-notes.md 1.1). Firmware that answers only when it has
+      // something to send sends a heartbeat within an interval (dahua-protocol.md 1.2): three intervals, at
+      // least 10 s, are enough to tell a camera that does not answer.
+      [
+        Math.min(this.timing.headersTimeoutMs, Math.max(10_000, 3_000 * this.options.heartbeatSeconds)),
+        this.timing.silentCameraMs,
+      ],
       session.abort.signal,
       {
         now: this.now,
@@ -436,8 +455,13 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   }
 
   private setState(change: StateChange): void {
+    const now = this.now()
+    if (change.state !== this.current.state) {
+      this.currentSince = now
+    }
+    this.currentAt = now
     this.current = change
-    const health = this.healthTracker.update(change, this.now())
+    const health = this.healthTracker.update(change, now)
     try {
       this.emit('state', change)
       if (health) {

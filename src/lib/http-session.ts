@@ -5,6 +5,8 @@
 // camera sees one set of sockets and one count of refused logins, and closing releases them all.
 
 import { createHash } from 'node:crypto'
+import { isIP } from 'node:net'
+import { connect as tlsConnect } from 'node:tls'
 import type { Readable } from 'node:stream'
 import { Agent, HttpClient, type HttpClientResponse, type RequestOptions } from 'urllib'
 import { MAX_STATE_ANSWER_BYTES } from './limits'
@@ -118,6 +120,25 @@ export class HttpSession {
       },
     })
     this.http.setDispatcher(this.agent)
+  }
+
+  /**
+   * A failure of a request that got no answer, made more precise where the address allows: a plain HTTP
+   * request whose connection the other side closed before answering, on a port that speaks TLS, is a protocol
+   * mismatch, not a camera that went away; a timeout says how long was waited.
+   */
+  async explain(reason: FailureReason, waitedMs: number): Promise<FailureReason> {
+    if (reason.kind === 'timeout') {
+      return { kind: 'timeout', detail: String(Math.round(waitedMs / 1000)) }
+    }
+    if (
+      reason.kind === 'closed' &&
+      this.address.protocol === 'http' &&
+      (await speaksTls(this.address.host, this.address.port, this.timing.connectTimeoutMs))
+    ) {
+      return { kind: 'protocol', detail: 'http-to-https' }
+    }
+    return reason
   }
 
   get baseUrl(): string {
@@ -380,10 +401,17 @@ export function isRedirect(status: number): boolean {
 
 /** Sorts a transport error into a reason a person can act on. Messages are not kept: they may carry a URL. */
 export function classify(err: unknown): FailureReason {
+  if (err instanceof BasicRefused) {
+    return { kind: 'basic', detail: err.why }
+  }
   const e = err as { code?: unknown; name?: unknown; cause?: { code?: unknown; name?: unknown } } | undefined
   const code = text(e?.code) || text(e?.cause?.code)
   const name = text(e?.name)
   const causeName = text(e?.cause?.name)
+  // TLS spoken to a port that answers plain HTTP: OpenSSL reads the HTTP reply as a record of a wrong version.
+  if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST/.test(code)) {
+    return { kind: 'protocol', detail: 'https-to-http' }
+  }
   if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL|EPROTO/.test(code)) {
     return { kind: 'tls', detail: code }
   }
@@ -392,16 +420,50 @@ export function classify(err: unknown): FailureReason {
   if (code === 'UND_ERR_SOCKET') {
     return { kind: 'closed' }
   }
-  if (err instanceof BasicRefused) {
-    return { kind: 'basic', detail: err.why }
-  }
   if (code === 'UND_ERR_BODY_TIMEOUT') {
     return { kind: 'stalled', detail: code }
   }
-  if (/Timeout/.test(name) || /Timeout/.test(causeName) || /TIMEOUT|ETIMEDOUT/.test(code)) {
-    return { kind: 'timeout', detail: code || name }
+  if (code === 'ECONNREFUSED') {
+    return { kind: 'refused' }
+  }
+  if (/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)$/.test(code)) {
+    return { kind: 'dns' }
+  }
+  if (/^(EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|ENETDOWN)$/.test(code)) {
+    return { kind: 'no-route' }
+  }
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || /ConnectTimeout/.test(name + causeName) || code === 'ETIMEDOUT') {
+    return { kind: 'no-connect' }
+  }
+  if (/Timeout/.test(name) || /Timeout/.test(causeName) || /TIMEOUT/.test(code)) {
+    return { kind: 'timeout' }
   }
   return { kind: 'network', detail: code || name || 'error' }
+}
+
+/**
+ * Whether `host:port` completes a TLS handshake within `ms`: after plain HTTP met a closed connection before
+ * any answer, it tells "this port speaks https" from a camera that went away.
+ */
+export function speaksTls(host: string, port: number, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host,
+      port,
+      rejectUnauthorized: false,
+      servername: isIP(host) ? undefined : host,
+    })
+    const done = (result: boolean): void => {
+      clearTimeout(timer)
+      socket.removeAllListeners('error')
+      socket.on('error', () => undefined)
+      socket.end()
+      resolve(result)
+    }
+    const timer = setTimeout(() => done(false), ms)
+    socket.once('secureConnect', () => done(true))
+    socket.once('error', () => done(false))
+  })
 }
 
 function text(value: unknown): string {

@@ -6,18 +6,39 @@
 
 import { HttpSession, classify, isRedirect } from './http-session'
 import { DEFAULT_TIMING } from './policy'
-import type { CameraAddress, CameraCredentials } from './types'
+import type { CameraAddress, CameraCredentials, FailureReason } from './types'
 
 export type ProbeResult =
   | { ok: true; deviceType: string; serialNumber: string; firmware: string }
   | { ok: false; failure: ProbeFailure; detail: string }
 
 /**
- * - `basic`: the camera wants Basic login, which was not sent (detail `not-allowed` or `downgrade`).
- * - `paused`: logins to this camera are paused after refusals (detail: minutes left); nothing was sent.
- * - `password`: the address is not the one the stored password was saved for; it must be typed again.
+ * What a person can act on, each with its own words in the editor (`dahua-camera.probe.<failure>`):
+ * - the classes of FailureReason (types.ts): `refused`, `dns`, `no-route`, `no-connect`, `timeout`, `protocol`,
+ *   `redirect`, `basic`, and `tls` (only a certificate that Verify refused);
+ * - `auth`: the login was refused (detail: tries left before logins pause);
+ * - `not-dahua`: something answered, but not a Dahua CGI device;
+ * - `paused`: logins to this camera are paused after refusals (detail: the time they resume); nothing was sent;
+ * - `password`: the address is not the one the stored password was saved for; it must be typed again;
+ * - `no-login`: no username; nothing was sent;
+ * - `unreachable`: any other network failure (detail: its code).
  */
-export type ProbeFailure = 'unreachable' | 'not-dahua' | 'auth' | 'tls' | 'basic' | 'paused' | 'password'
+export type ProbeFailure =
+  | 'unreachable'
+  | 'not-dahua'
+  | 'auth'
+  | 'tls'
+  | 'basic'
+  | 'paused'
+  | 'password'
+  | 'no-login'
+  | 'refused'
+  | 'dns'
+  | 'no-route'
+  | 'no-connect'
+  | 'timeout'
+  | 'protocol'
+  | 'redirect'
 
 const PROBE_TIMEOUT_MS = 8_000
 
@@ -50,19 +71,22 @@ export async function probeCamera(
   const paused = http.budget.waitMs(Date.now())
   if (paused > 0) {
     await http.close()
-    return { ok: false, failure: 'paused', detail: String(Math.ceil(paused / 60_000)) }
+    return { ok: false, failure: 'paused', detail: new Date(Date.now() + paused).toISOString() }
   }
   const ask = async (
     action: string,
   ): Promise<{ values: Record<string, string> } | { failed: ProbeResult }> => {
     const { status, body } = await http.cgi(`/cgi-bin/magicBox.cgi?action=${action}`)
     if (status === 401 || status === 403) {
-      return { failed: { ok: false, failure: 'auth', detail: `HTTP ${status}` } }
+      const left = Math.max(0, DEFAULT_TIMING.maxRefusals - http.budget.refused)
+      return { failed: { ok: false, failure: 'auth', detail: String(left) } }
+    }
+    if (isRedirect(status)) {
+      return { failed: { ok: false, failure: 'redirect', detail: String(status) } }
     }
     const values = parseKeyValues(body.toString('utf8'))
     if (status !== 200 || Object.keys(values).length === 0) {
-      const detail = isRedirect(status) ? `HTTP ${status} redirect, not followed` : `HTTP ${status}`
-      return { failed: { ok: false, failure: 'not-dahua', detail } }
+      return { failed: { ok: false, failure: 'not-dahua', detail: `HTTP ${status}` } }
     }
     return { values }
   }
@@ -80,11 +104,29 @@ export async function probeCamera(
       firmware: 'failed' in version ? '' : (version.values.version ?? ''),
     }
   } catch (err) {
-    const reason = classify(err)
-    const failure = reason.kind === 'tls' || reason.kind === 'basic' ? reason.kind : 'unreachable'
-    return { ok: false, failure, detail: reason.detail ?? reason.kind }
+    const reason = await http.explain(classify(err), PROBE_TIMEOUT_MS)
+    return { ok: false, failure: failureOf(reason, address), detail: reason.detail ?? '' }
   } finally {
     await http.close()
+  }
+}
+
+function failureOf(reason: FailureReason, address: CameraAddress): ProbeFailure {
+  switch (reason.kind) {
+    case 'refused':
+    case 'dns':
+    case 'no-route':
+    case 'no-connect':
+    case 'timeout':
+    case 'protocol':
+    case 'redirect':
+    case 'basic':
+      return reason.kind
+    case 'tls':
+      // The advice about "Verify the camera's certificate" only where it is on and is what refused.
+      return address.verifyTls ? 'tls' : 'unreachable'
+    default:
+      return 'unreachable'
   }
 }
 

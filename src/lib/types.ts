@@ -31,10 +31,35 @@ export interface CameraEvent {
 export type ConnectionState =
   'connecting' | 'connected' | 'retrying' | 'unreachable' | 'auth-failed' | 'tls-refused' | 'stopped'
 
-/** Why a stream ended or an attach failed. `detail` is a short text without secrets (an HTTP status, an error code). */
+/**
+ * Why a stream ended or an attach failed, in classes a person can act on. `detail` is a short text without
+ * secrets (an HTTP status, an error code, seconds).
+ * - `closed`: the camera ended the stream (a reboot does). `stalled`: nothing for `detail`.
+ * - `refused`: nothing listens on that port. `dns`: the name does not resolve. `no-route`: no route to the host.
+ * - `no-connect`: no TCP connection within the connect limit (a host that is off or filtered).
+ * - `timeout`: connected, but no answer within `detail` seconds.
+ * - `protocol`: `https-to-http` (TLS spoken to a plain port) or `http-to-https` (the reverse).
+ * - `tls`: the certificate is not trusted (`detail`: the check that failed).
+ * - `http`: an error status; `redirect`: a 3xx, never followed; `auth`: login refused.
+ * - `basic`: the camera asked for Basic login and it was not sent (`not-allowed` or `downgrade`).
+ * - `network`: anything else (`detail`: its code).
+ */
 export interface FailureReason {
-  /** `basic`: the camera asked for Basic login and it was not sent (detail `not-allowed` or `downgrade`). */
-  kind: 'closed' | 'stalled' | 'network' | 'timeout' | 'http' | 'auth' | 'tls' | 'basic'
+  kind:
+    | 'closed'
+    | 'stalled'
+    | 'refused'
+    | 'dns'
+    | 'no-route'
+    | 'no-connect'
+    | 'timeout'
+    | 'protocol'
+    | 'tls'
+    | 'http'
+    | 'redirect'
+    | 'auth'
+    | 'basic'
+    | 'network'
   detail?: string
 }
 

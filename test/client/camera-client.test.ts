@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { CameraClient, type CameraClientOptions, type StreamWarning } from '../../src/lib/camera-client'
 import { AnswerTooLarge } from '../../src/lib/http-session'
@@ -35,12 +36,16 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
   async function setup(
     simOptions: SimulatorOptions = {},
-    { verifyTls = true, ...clientOptions }: Partial<CameraClientOptions> & { verifyTls?: boolean } = {},
+    {
+      verifyTls = true,
+      protocol = simOptions.tls ? 'https' : 'http',
+      ...clientOptions
+    }: Partial<CameraClientOptions> & { verifyTls?: boolean; protocol?: 'http' | 'https' } = {},
   ): Promise<CameraClient> {
     sim = simulator({ password: PASSWORD, heartbeatMs: 100, ...simOptions })
     const port = await sim.listen()
     client = new CameraClient({
-      address: { host: '127.0.0.1', port, protocol: simOptions.tls ? 'https' : 'http', verifyTls },
+      address: { host: '127.0.0.1', port, protocol, verifyTls },
       credentials: { username: 'admin', password: PASSWORD },
       heartbeatSeconds: 1,
       timing: FAST,
@@ -185,9 +190,44 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
     await waitFor(sim, 'attach', 'the attach')
     await sim.refuseConnections(true)
     await waitFor(c, 'state', 'unreachable', 5_000, (s: StateChange) => s.state === 'unreachable')
-    assert.equal(states.at(-1)?.reason?.detail, 'ECONNREFUSED')
+    assert.deepEqual(states.at(-1)?.reason, { kind: 'refused' })
     await sim.refuseConnections(false)
     await waitFor(c, 'state', 'connected again', 3_000, (s: StateChange) => s.state === 'connected')
+  })
+
+  it('turns red at the first wait for a camera that takes the connection and never answers', async () => {
+    const silent = createServer((socket) => socket.on('error', () => undefined))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const port = (silent.address() as { port: number }).port
+    sim = simulator()
+    client = new CameraClient({
+      address: { host: '127.0.0.1', port, protocol: 'http', verifyTls: true },
+      credentials: { username: 'admin', password: PASSWORD },
+      heartbeatSeconds: 1,
+      timing: FAST,
+    })
+    const c = client
+    try {
+      c.start()
+      const [state] = await waitFor<[StateChange]>(
+        c,
+        'state',
+        'unreachable',
+        3_000,
+        (s: StateChange) => s.state !== 'connecting',
+      )
+      assert.deepEqual([state.state, state.reason], ['unreachable', { kind: 'timeout', detail: '1' }])
+    } finally {
+      await c.close()
+      silent.close()
+    }
+  })
+
+  it('names https spoken to an http port, not a certificate', async () => {
+    const c = await setup({}, { protocol: 'https' })
+    c.start()
+    await waitFor(c, 'state', 'unreachable', 3_000, (s: StateChange) => s.state === 'unreachable')
+    assert.deepEqual(states.at(-1)?.reason, { kind: 'protocol', detail: 'https-to-http' })
   })
 
   it('survives garbage, invalid parts and an endless part, says so, and keeps the stream', async () => {
@@ -280,7 +320,7 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
       const c = await setup({ redirectTo: `http://127.0.0.1:${elsewherePort}` })
       c.start()
       await waitFor(c, 'state', 'a retry', 3_000, (s: StateChange) => s.state === 'retrying')
-      assert.deepEqual(states.at(-1)?.reason, { kind: 'http', detail: '302 redirect, not followed' })
+      assert.deepEqual(states.at(-1)?.reason, { kind: 'redirect', detail: '302' })
       assert.equal((await c.http.cgi('/cgi-bin/snapshot.cgi?channel=1')).status, 302)
       assert.equal(elsewhere.requests.length, 0)
     } finally {

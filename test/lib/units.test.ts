@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { badgeFor, type Translate } from '../../src/lib/badge'
+import { badgeFor, reasonText, type Translate } from '../../src/lib/badge'
 import { decodeEventBody } from '../../src/lib/event-body'
 import { matches, parseFilter, type EventFilter } from '../../src/lib/filter'
 import { toMessage } from '../../src/lib/message'
@@ -162,13 +162,60 @@ describe('badge', () => {
     assert.equal(badge.fill, 'green')
     assert.match(badge.text ?? '', /last-event.*VideoMotion.*Start.*09:05:07/)
   })
-  it('is red when the user or the camera must act', () => {
-    for (const state of ['auth-failed', 'tls-refused', 'unreachable'] as const) {
-      const badge = badgeFor({ state }, undefined, t)
-      assert.deepEqual(
-        [badge.fill, badge.shape, badge.text],
-        ['red', 'ring', `dahua-event-in.status.${state}`],
-      )
-    }
+  it('is red when the user or the camera must act, and says why and since or until when', () => {
+    const since = new Date(2026, 10, 24, 12, 42, 0).getTime()
+    const times = { since, at: since }
+    // A catalog that shows each key with its parameters.
+    const echo = (key: string, p: Record<string, string | number> = {}): string =>
+      `${key}(${Object.entries(p)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')})`
+    const unreachable = badgeFor(
+      { state: 'unreachable', reason: { kind: 'refused' } },
+      undefined,
+      echo,
+      times,
+    )
+    assert.deepEqual([unreachable.fill, unreachable.shape], ['red', 'ring'])
+    assert.equal(
+      unreachable.text,
+      'dahua-event-in.status.unreachable(reason=dahua-event-in.reason.refused(detail=) since=12:42:00)',
+    )
+    const paused = badgeFor(
+      { state: 'auth-failed', reason: { kind: 'auth' }, retryInMs: 30 * 60_000 },
+      undefined,
+      echo,
+      times,
+    )
+    assert.equal(paused.text, 'dahua-event-in.status.auth-failed(until=13:12:00)')
+    const tls = badgeFor({ state: 'tls-refused', reason: { kind: 'tls' } }, undefined, echo, times)
+    assert.equal(tls.text, 'dahua-event-in.status.tls-refused(since=12:42:00)')
+    const basic = badgeFor(
+      { state: 'auth-failed', reason: { kind: 'basic', detail: 'not-allowed' } },
+      undefined,
+      echo,
+      times,
+    )
+    assert.deepEqual([basic.fill, basic.text], ['red', 'dahua-event-in.status.basic-not-allowed()'])
+  })
+
+  it('names which way round the protocols are mixed up', () => {
+    const echo = (key: string): string => key
+    assert.equal(
+      reasonText(
+        { state: 'retrying', reason: { kind: 'protocol', detail: 'https-to-http' } },
+        echo,
+        'dahua-camera',
+      ),
+      'dahua-camera.reason.protocol-https',
+    )
+    assert.equal(
+      reasonText(
+        { state: 'retrying', reason: { kind: 'protocol', detail: 'http-to-https' } },
+        echo,
+        'dahua-camera',
+      ),
+      'dahua-camera.reason.protocol-http',
+    )
   })
 })

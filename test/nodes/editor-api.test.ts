@@ -85,7 +85,7 @@ describe(`the editor's admin endpoints, in ${runtimeName}`, function () {
     assert.equal(sim.refusedLogins - refusedBefore, 1)
   })
 
-  it('says unreachable, not a Dahua CGI device, or certificate refused', async () => {
+  it('says nothing listens, not a Dahua CGI device, or certificate refused', async () => {
     await loaded()
     const closed = await new Promise<number>((resolve) => {
       const s = http.createServer().listen(0, '127.0.0.1', () => {
@@ -96,7 +96,7 @@ describe(`the editor's admin endpoints, in ${runtimeName}`, function () {
     assert.equal(
       (await probe({ host: '127.0.0.1', port: closed, protocol: 'http', username: 'a', password: 'b' }))
         .failure,
-      'unreachable',
+      'refused',
     )
 
     const other = http.createServer((_req, res) => res.writeHead(404).end('<html>Not Found</html>'))
@@ -128,6 +128,37 @@ describe(`the editor's admin endpoints, in ${runtimeName}`, function () {
       }
       assert.equal((await probe({ ...body, verifyTls: true })).failure, 'tls')
       assert.equal((await probe({ ...body, verifyTls: false })).ok, true)
+    } finally {
+      await tlsSim.close()
+    }
+  })
+
+  it('names a protocol mix-up either way round, and sends nothing without a username', async () => {
+    // A camera node with no event node: nothing but the probes talks to the simulator.
+    const plainPort = await loaded()
+    const dir = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'tls')
+    const tlsSim = simulator({
+      password: PASSWORD,
+      tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+    })
+    const tlsPort = await tlsSim.listen()
+    try {
+      const login = { host: '127.0.0.1', username: 'admin', password: PASSWORD, verifyTls: false }
+      assert.deepEqual(
+        await probe({ ...login, port: plainPort, protocol: 'https' }),
+        { ok: false, failure: 'protocol', detail: 'https-to-http' },
+        'https to an http port is not a certificate problem',
+      )
+      assert.deepEqual(await probe({ ...login, port: tlsPort, protocol: 'http' }), {
+        ok: false,
+        failure: 'protocol',
+        detail: 'http-to-https',
+      })
+      assert.equal(
+        (await probe({ ...login, port: plainPort, protocol: 'http', username: ' ' })).failure,
+        'no-login',
+      )
+      assert.equal(sim.requests.length, 0, 'nothing reached the camera without a username')
     } finally {
       await tlsSim.close()
     }

@@ -314,6 +314,16 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
     assert.equal(await refreshMs(0), 0)
   })
 
+  it('tries nothing without a username, and its badge says no login is set', async () => {
+    const port = await camera()
+    await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('ev')], {
+      cam: { username: '', password: '' },
+    })
+    await badge('ev', 'dahua-event-in.status.no-login')
+    await pass(300)
+    assert.equal(sim.requests.length, 0)
+  })
+
   it('says so when the node has no camera or an invalid filter', async () => {
     const port = await camera()
     await helper.load(

@@ -146,6 +146,9 @@ describe(`never a wrong state, in ${runtimeName}`, function () {
       ],
     )
     assert.equal(typeof health[2]!.payload.downtime, 'number')
+    // For people, beside the machine-readable reason (the helper's catalog gives the key).
+    assert.equal(health[1]!.payload.text, 'dahua-camera.reason.closed')
+    assert.equal(health[0]!.payload.text, undefined)
     assert.ok(!Number.isNaN(Date.parse(String(health[1]!.payload.since))))
     assert.equal(collect('ev-out').length, 0, 'health never goes out on the event output')
   })

@@ -138,7 +138,9 @@ describe('package contract', () => {
       }
       const source = readFileSync(join(root, 'src', `${type}.ts`), 'utf8')
       for (const match of source.matchAll(/'((?:dahua-camera|dahua-event-in)\.[a-z-]+\.[a-z-]+)'/g)) {
-        assert.ok(lookup(type, match[1]!) !== undefined, `src/${type}.ts uses ${match[1]}`)
+        // A key names its catalog: the camera node also names the badge its event nodes show.
+        const catalog = match[1]!.split('.')[0]!
+        assert.ok(lookup(catalog, match[1]!) !== undefined, `src/${type}.ts uses ${match[1]}`)
       }
       assert.ok(existsSync(join(root, 'nodes', 'locales', 'en-US', `${type}.html`)), `help for ${type}`)
     }
@@ -168,6 +170,15 @@ describe('package contract', () => {
       'basic-downgrade',
       'paused',
       'password',
+      'no-login',
+      'refused',
+      'dns',
+      'no-route',
+      'no-connect',
+      'timeout',
+      'protocol-https',
+      'protocol-http',
+      'redirect',
     ]) {
       assert.ok(lookup('dahua-camera', `dahua-camera.probe.${key}`), `probe.${key}`)
     }
@@ -186,12 +197,18 @@ describe('package contract', () => {
     const kinds: FailureReason['kind'][] = [
       'closed',
       'stalled',
-      'network',
+      'refused',
+      'dns',
+      'no-route',
+      'no-connect',
       'timeout',
-      'http',
-      'auth',
+      'protocol',
       'tls',
+      'http',
+      'redirect',
+      'auth',
       'basic',
+      'network',
     ]
     const t = translator('dahua-event-in')
     for (const state of states) {
@@ -203,6 +220,12 @@ describe('package contract', () => {
         )
         badgeFor({ state, reason: { kind } }, undefined, t)
         badgeFor({ state, reason: { kind, detail: 'downgrade' } }, undefined, t)
+        badgeFor({ state, reason: { kind, detail: 'http-to-https' } }, undefined, t)
+        reasonText(
+          { state, reason: { kind, detail: 'http-to-https' } },
+          translator('dahua-camera'),
+          'dahua-camera',
+        )
         reasonText({ state, reason: { kind } }, translator('dahua-camera'), 'dahua-camera')
       }
     }
