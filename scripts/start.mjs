@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -90,7 +91,7 @@ if (!existsSync(flowFile)) {
       name: 'connection',
       active: true,
       tosidebar: true,
-      console: true,
+      console: false,
       complete: 'payload',
       x: 430,
       y: 160,
@@ -103,7 +104,7 @@ if (!existsSync(flowFile)) {
       name: 'events',
       active: true,
       tosidebar: true,
-      console: true,
+      console: false,
       complete: 'payload',
       x: 420,
       y: 120,
@@ -147,13 +148,37 @@ if (!existsSync(flowFile)) {
   )
 }
 
+/** Ends with a sentence, not a stack trace, when a port is taken: which one, and how to choose another. */
+function portTaken(port, what, variable) {
+  console.error(
+    `Port ${port} is already in use (${what} already running?). Stop it, or choose another port: ${variable}=${port + 1} npm start`,
+  )
+  process.exit(1)
+}
+
+await new Promise((resolve) => {
+  const probe = createServer()
+  probe.once('error', () => portTaken(uiPort, 'another Node-RED or npm start', 'PORT'))
+  probe.listen(uiPort, '127.0.0.1', () => probe.close(resolve))
+})
 const sim = new CameraSimulator({ port: simPort, username: 'admin', password: 'admin' })
-await sim.listen()
+await sim.listen().catch(() => portTaken(simPort, 'another camera simulator or npm start', 'DAHUA_SIM_PORT'))
 const stopDay = playDay(sim)
-console.log(`Demo camera (simulator) at ${sim.url}; Node-RED at http://127.0.0.1:${uiPort}`)
+console.log(`Demo camera (simulator) at ${sim.url}, login admin/admin; starting Node-RED…`)
 
 const nodeRed = spawn(process.execPath, [require.resolve('node-red/red.js'), '--userDir', userDir], {
-  stdio: 'inherit',
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
+// Node-RED's own log goes through; once it listens, the one line a person needs.
+let announced = false
+nodeRed.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk)
+  if (!announced && /Server now running at/.test(String(chunk))) {
+    announced = true
+    console.log(
+      `\nReady: open the editor at http://127.0.0.1:${uiPort}/ (events appear in its debug sidebar). Ctrl+C stops.\n`,
+    )
+  }
 })
 const stop = () => nodeRed.kill('SIGINT')
 process.on('SIGINT', stop)

@@ -53,28 +53,38 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
     await attached
   }
 
-  it('has five examples, each with a comment node and a camera, and uses every non-config node of the package', () => {
+  it('has six examples that import side by side, each saying on the canvas how to set it up', () => {
     const names = readdirSync(dir).filter((f) => f.endsWith('.json'))
-    assert.equal(names.length, 5)
+    assert.equal(names.length, 6)
     const types = new Set<string>()
+    const ids = new Map<string, string>()
     for (const name of names) {
       const flow = JSON.parse(readFileSync(join(dir, name), 'utf8')) as FlowNode[]
       assert.ok(
-        flow.some((n) => n.type === 'comment'),
-        `${name} explains itself`,
+        flow.some(
+          (n) => n.type === 'comment' && /^Set up first: .*address, username, password/.test(String(n.name)),
+        ),
+        `${name} shows its setup step on the canvas (a comment's name, not only its body)`,
       )
       assert.ok(
-        flow.some((n) => n.type === 'dahua-camera'),
-        `${name} has a camera`,
+        flow.some((n) => n.type === 'dahua-camera' && n.id === 'ex-camera'),
+        `${name} has the camera every example shares`,
       )
-      flow.forEach((n) => types.add(n.type))
+      for (const node of flow) {
+        types.add(node.type)
+        // Only the shared config nodes may repeat: anything else would make Node-RED ask about a conflict.
+        if (!['dahua-camera', 'mqtt-broker'].includes(node.type)) {
+          assert.equal(ids.get(node.id), undefined, `${node.id} of ${name} is also in ${ids.get(node.id)}`)
+          ids.set(node.id, name)
+        }
+      }
     }
     assert.ok(types.has('dahua-event-in'))
   })
 
   it('01: motion reaches the debug node', async () => {
     await deploy('01 Motion events to debug')
-    const got = received('ex-debug')
+    const got = received('ex1-debug')
     sim.send({ code: 'VideoMotion', action: 'Start', index: 2 })
     await until(() => got.length === 1, 'the motion')
     assert.equal((got[0]!.payload as { channel: number }).channel, 3)
@@ -83,7 +93,7 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
 
   it('02: a person crossing the tripwire becomes a notification text; a car does not', async () => {
     await deploy('02 Person crossing a tripwire to a notification')
-    const got = received('ex-debug')
+    const got = received('ex2-debug')
     sim.send({
       code: 'CrossLineDetection',
       action: 'Start',
@@ -103,7 +113,7 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
 
   it('03: a doorbell press says someone is at the door; the hang-up does not', async () => {
     await deploy('03 Doorbell press')
-    const got = received('ex-debug')
+    const got = received('ex3-debug')
     sim.send({ code: '_DoTalkAction_', action: 'Pulse', index: 0, data: { Action: 'Hangup' } })
     sim.send({ code: '_DoTalkAction_', action: 'Pulse', index: 0, data: { Action: 'Invite', CallID: '9' } })
     await until(() => got.length === 1, 'the press')
@@ -113,7 +123,7 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
 
   it('04: a disconnection starts the offline timer and the reconnection cancels it', async () => {
     await deploy('04 Camera offline alert')
-    const timer = received('ex-timer')
+    const timer = received('ex4-timer')
     await until(() => timer.length === 1, 'the cancel that the first connected sends')
     sim.drop()
     await until(() => timer.length >= 3, 'disconnected, then the cancel on connected')
@@ -125,6 +135,20 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
       'the disconnection starts the timer',
     )
     assert.equal((after.at(-1) as unknown as { reset?: boolean }).reset, true, 'the reconnection cancels it')
+    assert.deepEqual(errors(), [])
+  })
+
+  it('06: motion becomes true on Start and false on Stop, for a light', async () => {
+    await deploy('06 Motion to a light (true or false)')
+    const got = received('ex6-light')
+    sim.send({ code: 'VideoMotion', action: 'Start', index: 0 })
+    sim.send({ code: 'VideoMotion', action: 'Start', index: 1 })
+    sim.send({ code: 'VideoMotion', action: 'Stop', index: 0 })
+    await until(() => got.length === 2, 'on and off')
+    assert.deepEqual(
+      got.map((m) => m.payload),
+      [true, false],
+    )
     assert.deepEqual(errors(), [])
   })
 
