@@ -52,14 +52,18 @@ export default function (RED: NodeAPI): void {
     const camera = RED.nodes.getNode(config.camera) as DahuaCameraNode | null
     const client = camera?.client
     if (!camera || !client) {
-      const key = camera?.problemBadge ?? 'dahua-event-in.status.no-camera'
-      this.status({ fill: 'red', shape: 'ring', text: RED._(key) })
+      // Catalog keys: each editor shows them in its own language (badge.ts).
+      this.status({
+        fill: 'red',
+        shape: 'ring',
+        text: camera?.problemBadge ?? 'dahua-event-in.status.no-camera',
+      })
       this.error(camera?.problem ?? RED._('dahua-event-in.errors.no-camera'))
       return
     }
     const parsed = parseFilter(config)
     if ('error' in parsed) {
-      this.status({ fill: 'red', shape: 'ring', text: RED._('dahua-event-in.status.invalid-filter') })
+      this.status({ fill: 'red', shape: 'ring', text: 'dahua-event-in.status.invalid-filter' })
       this.error(RED._(`dahua-event-in.errors.invalid-${parsed.error.list}`, { item: parsed.error.item }))
       return
     }
@@ -82,7 +86,7 @@ export default function (RED: NodeAPI): void {
       refresh = undefined
       this.status(
         paused
-          ? { fill: 'grey', shape: 'ring', text: RED._('dahua-event-in.status.paused') }
+          ? { fill: 'grey', shape: 'ring', text: 'dahua-event-in.status.paused' }
           : badgeFor(client.state, lastEvent && lastOf(lastEvent, lastAt), t, client.times),
       )
     }

@@ -21,6 +21,16 @@ export interface LastEvent {
 
 const STATUS = 'dahua-event-in.status.'
 
+/**
+ * A badge without parameters is sent as its catalog key: the editor translates a status text that is a key of
+ * the node's catalog (as core nodes' `node-red:common.status.connected`), so each editor shows its own
+ * language. A badge with parameters (a reason, a time) cannot be sent so: Node-RED passes a status no
+ * parameters; those are composed in the runtime's language.
+ */
+function key(name: string): string {
+  return `${STATUS}${name}`
+}
+
 /** When the state began and when it was last reported (ms since the epoch): red badges say since or until when. */
 export interface StateTimes {
   since: number
@@ -40,7 +50,7 @@ export function badgeFor(
   const since = clock(new Date(times.since))
   switch (change.state) {
     case 'connecting':
-      return { fill: 'yellow', shape: 'ring', text: t(`${STATUS}connecting`) }
+      return { fill: 'yellow', shape: 'ring', text: key('connecting') }
     case 'connected':
       return last
         ? {
@@ -48,7 +58,7 @@ export function badgeFor(
             shape: 'dot',
             text: t(`${STATUS}last-event`, { code: last.code, action: last.action, time: clock(last.at) }),
           }
-        : { fill: 'green', shape: 'dot', text: t(`${STATUS}connected`) }
+        : { fill: 'green', shape: 'dot', text: key('connected') }
     case 'retrying':
       return {
         fill: 'yellow',
@@ -64,7 +74,7 @@ export function badgeFor(
     case 'auth-failed':
       // A Basic login that was not sent names the camera node's option that decides it.
       return change.reason?.kind === 'basic'
-        ? { fill: 'red', shape: 'ring', text: t(`${STATUS}${basicKey(change)}`) }
+        ? { fill: 'red', shape: 'ring', text: key(basicKey(change)) }
         : {
             fill: 'red',
             shape: 'ring',

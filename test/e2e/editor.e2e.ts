@@ -141,4 +141,61 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
     await page.screenshot({ path: join(shots, '4-code-picker.png') })
     await page.locator('#node-dialog-cancel').click()
   })
+
+  it('Test connection names https spoken to the http port, and says how to fix it', async () => {
+    await page.locator('#demo-all rect.red-ui-flow-node').dblclick()
+    await page.locator('.red-ui-tray .fa-pencil').first().click()
+    await page.locator('#node-config-input-protocol').selectOption('https')
+    // Another address: the stored password is not sent there, and the dialog says so.
+    await page.locator('#dahua-camera-password-note').waitFor({ state: 'visible', timeout: 5_000 })
+    await page.locator('#node-config-input-password').fill('admin')
+    await page.locator('#dahua-camera-test').click()
+    await page.waitForFunction(
+      () => /speaks/.test(document.querySelector('#dahua-camera-test-result')?.textContent ?? ''),
+      null,
+      { timeout: 20_000 },
+    )
+    assert.match(
+      (await page.locator('#dahua-camera-test-result').textContent()) ?? '',
+      /That port speaks http, not https/,
+    )
+    await page.screenshot({ path: join(shots, '5-protocol-mismatch.png') })
+    await page.locator('#node-config-dialog-cancel').click()
+    await page.locator('#node-dialog-cancel').click()
+  })
+
+  it('shows a German badge in a German editor', async () => {
+    // An event node whose filter nothing matches keeps the plain "connected" badge.
+    const flows = (await (await fetch(`${editor}flows`)).json()) as Array<Record<string, unknown>>
+    flows.push({
+      id: 'e2e-quiet',
+      type: 'dahua-event-in',
+      z: 'demo-tab',
+      name: 'Quiet',
+      camera: 'demo-camera',
+      codes: 'NeverSent',
+      channels: '',
+      actions: '',
+      connection: false,
+      outputs: 1,
+      x: 150,
+      y: 300,
+      wires: [[]],
+    })
+    const deployed = await fetch(`${editor}flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(flows),
+    })
+    assert.equal(deployed.status, 204)
+    await page.evaluate(() => localStorage.setItem('editor-language', 'de'))
+    await page.reload()
+    await page.waitForSelector('#red-ui-palette', { timeout: 30_000 })
+    await page.waitForFunction(
+      () => document.querySelector('#e2e-quiet .red-ui-flow-node-status-label')?.textContent === 'verbunden',
+      null,
+      { timeout: 30_000 },
+    )
+    await page.evaluate(() => localStorage.removeItem('editor-language'))
+  })
 })

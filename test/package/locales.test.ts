@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { badgeFor } from '../../src/lib/badge'
 
 const root = join(__dirname, '..', '..', '..')
 const locales = join(root, 'nodes', 'locales')
@@ -114,13 +115,28 @@ describe('six languages', () => {
         if (/this\.(warn|error|log|debug)\(|new Error\(|text: /.test(text)) {
           // A call may wrap: its text is on this line or the next.
           const call = `${text} ${lines[line + 1] ?? ''}`
+          // A badge may also be a catalog key as it is: the editor translates it (badge.ts).
           assert.match(
             call,
-            /RED\._\(|this\.problem\)|camera\?\.problem/,
+            /RED\._\(|this\.problem\)|camera\?\.problem|text: 'dahua-event-in\.status\.[a-z-]+'/,
             `src/${type}.ts:${line + 1} ${text.trim()}`,
           )
         }
       }
+    }
+  })
+
+  it('sends every badge without parameters as a key the editor can translate', () => {
+    const t = (key: string): string => `translated ${key}`
+    const fixed = [
+      badgeFor({ state: 'connecting' }, undefined, t),
+      badgeFor({ state: 'connected' }, undefined, t),
+      badgeFor({ state: 'auth-failed', reason: { kind: 'basic', detail: 'not-allowed' } }, undefined, t),
+      badgeFor({ state: 'auth-failed', reason: { kind: 'basic', detail: 'downgrade' } }, undefined, t),
+    ]
+    const english = flatten(JSON.parse(readFileSync(join(locales, 'en-US', 'dahua-event-in.json'), 'utf8')))
+    for (const badge of fixed) {
+      assert.ok(english.has(String(badge.text)), `${badge.text} is a key of the event node's catalog`)
     }
   })
 })
