@@ -7,6 +7,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red'
 import { CameraClient, type StreamWarning } from './lib/camera-client'
 import { snapshotBytes } from './lib/limits'
 import { probeCamera } from './lib/probe'
+import { cleanHost } from './lib/rules'
 import { basicKey, reasonText } from './lib/badge'
 import type { CameraIdentity } from './lib/message'
 import type { Timing } from './lib/policy'
@@ -63,7 +64,8 @@ function portNumber(value: unknown, protocol: 'http' | 'https'): number {
 export default function (RED: NodeAPI): void {
   function DahuaCameraNodeConstructor(this: DahuaCameraNode, config: DahuaCameraConfig): void {
     RED.nodes.createNode(this, config)
-    const host = String(config.host ?? '').trim()
+    // A host typed as a URL (`http://192.168.1.108/`) means its address: the editor explains, the runtime reads it.
+    const host = cleanHost(config.host)
     const protocol = config.protocol === 'https' ? 'https' : 'http'
     const port = portNumber(config.port, protocol)
     const heartbeat = Math.min(60, Math.max(1, Math.round(Number(config.heartbeat) || 5)))
@@ -232,7 +234,7 @@ export default function (RED: NodeAPI): void {
     const text = (value: unknown): string | undefined =>
       typeof value === 'string' || typeof value === 'number' ? String(value) : undefined
     const protocol = body.protocol === 'https' ? 'https' : 'http'
-    const host = (text(body.host) ?? '').trim()
+    const host = cleanHost(text(body.host))
     if (!host) {
       res.json({ ok: false, failure: 'unreachable', detail: 'no host' })
       return

@@ -2,6 +2,7 @@
 // An event node's filter: which codes, channels and actions it passes. The camera's one stream carries
 // everything (`codes=[All]`); each node filters locally, which is what lets every node share that stream.
 
+import { channelRange, filterProblem, listItems } from './rules'
 import type { CameraEvent } from './types'
 
 export interface FilterSettings {
@@ -19,46 +20,40 @@ export interface EventFilter {
   actions?: Set<string>
 }
 
-const MAX_CHANNEL = 1024
-
 /** Why a filter setting is refused: which list and the entry, for a catalog text. */
 export interface FilterError {
   list: 'codes' | 'channels' | 'actions'
   item: string
 }
 
-/** The filter, or why the settings are not one. A bad entry is an error, never silently "all". */
+/**
+ * The filter, or why the settings are not one. A bad entry is an error, never silently "all". What an entry may
+ * be is rules.ts's, which the editor's validators share.
+ */
 export function parseFilter(settings: FilterSettings): { filter: EventFilter } | { error: FilterError } {
-  const filter: EventFilter = {}
-  const codes = list(settings.codes)
-  if (codes.length > 0) {
-    const bad = codes.find((code) => !/^[A-Za-z0-9_]+$/.test(code))
-    if (bad !== undefined) {
-      return { error: { list: 'codes', item: bad } }
+  for (const list of ['codes', 'channels', 'actions'] as const) {
+    const problem = filterProblem(list, settings[list])
+    if (problem) {
+      return { error: { list, item: problem.params?.item ?? '' } }
     }
+  }
+  const filter: EventFilter = {}
+  const codes = listItems(settings.codes)
+  if (codes.length > 0) {
     filter.codes = new Set(codes.map((code) => code.toLowerCase()))
   }
-  const channels = list(settings.channels)
+  const channels = listItems(settings.channels)
   if (channels.length > 0) {
     filter.channels = new Set()
     for (const item of channels) {
-      const range = /^(\d+)\s*(?:-\s*(\d+))?$/.exec(item)
-      const from = Number(range?.[1])
-      const to = Number(range?.[2] ?? range?.[1])
-      if (!range || from < 1 || to < from || to > MAX_CHANNEL) {
-        return { error: { list: 'channels', item } }
-      }
+      const [from, to] = channelRange(item) ?? [1, 0]
       for (let channel = from; channel <= to; channel++) {
         filter.channels.add(channel)
       }
     }
   }
-  const actions = list(settings.actions)
+  const actions = listItems(settings.actions)
   if (actions.length > 0) {
-    const bad = actions.find((action) => !/^(start|stop|pulse|state)$/i.test(action))
-    if (bad !== undefined) {
-      return { error: { list: 'actions', item: bad } }
-    }
     filter.actions = new Set(actions.map((action) => action.toLowerCase()))
   }
   return { filter }
@@ -70,11 +65,4 @@ export function matches(filter: EventFilter, event: CameraEvent): boolean {
     (!filter.channels || filter.channels.has(event.index + 1)) &&
     (!filter.actions || filter.actions.has(event.action.toLowerCase()))
   )
-}
-
-function list(text: string | undefined): string[] {
-  return (text ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item.length > 0)
 }

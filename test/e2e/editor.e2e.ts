@@ -142,6 +142,18 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
     await page.locator('#node-dialog-cancel').click()
   })
 
+  it('says on hover why a field is invalid, in the words the runtime uses', async () => {
+    await page.locator('#demo-all rect.red-ui-flow-node').dblclick()
+    const channels = page.locator('#node-input-channels')
+    await channels.fill('1, front')
+    await channels.press('Tab')
+    await channels.hover()
+    const tooltip = page.locator('.red-ui-popover', { hasText: '"front" is not a channel' })
+    await tooltip.waitFor({ state: 'visible', timeout: 10_000 })
+    await page.screenshot({ path: join(shots, '6-validation.png') })
+    await page.locator('#node-dialog-cancel').click()
+  })
+
   it('Test connection names https spoken to the http port, and says how to fix it', async () => {
     await page.locator('#demo-all rect.red-ui-flow-node').dblclick()
     await page.locator('.red-ui-tray .fa-pencil').first().click()

@@ -196,7 +196,7 @@ describe('badge', () => {
       echo,
       times,
     )
-    assert.deepEqual([basic.fill, basic.text], ['red', 'dahua-event-in.status.basic-not-allowed()'])
+    assert.deepEqual([basic.fill, basic.text], ['red', 'dahua-event-in.status.basic-not-allowed'])
   })
 
   it('names which way round the protocols are mixed up', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { runInNewContext } from 'node:vm'
+import { createContext, runInContext, runInNewContext } from 'node:vm'
 import cameraNode from '../../src/dahua-camera'
 import eventInNode from '../../src/dahua-event-in'
 import { badgeFor, reasonText } from '../../src/lib/badge'
@@ -18,7 +18,7 @@ const types = Object.keys(pkg['node-red'].nodes)
 
 interface EditorDef {
   category: string
-  defaults: Record<string, unknown>
+  defaults: Record<string, { validate?: (v: unknown, opt?: object) => boolean | string }>
   credentials?: Record<string, { type: string }>
   icon?: string
 }
@@ -28,10 +28,18 @@ function editorDefinition(type: string): EditorDef {
   const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)?.[1]
   assert.ok(script, `${type}.html has a registerType script`)
   const registered: Record<string, EditorDef> = {}
-  runInNewContext(script, {
-    RED: { nodes: { registerType: (t: string, def: EditorDef) => (registered[t] = def) } },
+  // As the editor does: the shared rules (resources/rules.js, built from src/lib/rules.ts) first, then the node.
+  const context = createContext({
+    RED: {
+      nodes: { registerType: (t: string, def: EditorDef) => (registered[t] = def) },
+      _: (key: string, params?: Record<string, string>) =>
+        translator(key.split(':')[1]!.split('.')[0]!)(key.split(':')[1]!, params),
+    },
     $: () => undefined,
+    window: {},
   })
+  runInContext(readFileSync(join(root, 'resources', 'rules.js'), 'utf8'), context)
+  runInContext(`var DahuaRules = window.DahuaRules;\n${script}`, context)
   assert.ok(registered[type], `${type}.html registers ${type}`)
   // Objects made in another vm context compare unequal by prototype; the JSON shape is what matters.
   return {
@@ -307,5 +315,34 @@ describe('package contract', () => {
     assert.match(await run('--host', '0.0.0.0'), /Warning: listening on 0\.0\.0\.0.*admin\/admin/)
     assert.equal(await run('--host', '0.0.0.0', '--password', 'not-the-default'), '')
     assert.equal(await run('--host', '127.0.0.1'), '')
+  })
+
+  it("has the editor's validators say what the runtime says, from the same rules", () => {
+    const camera = editorDefinition('dahua-camera').defaults
+    const eventIn = editorDefinition('dahua-event-in').defaults
+    const say = (key: string, params?: Record<string, string>): string =>
+      translator(key.split('.')[0]!)(key, params)
+    const cases: Array<[EditorDef['defaults'][string] | undefined, unknown, string | true]> = [
+      [camera.host, '192.168.1.108', true],
+      [camera.host, 'http://192.168.1.108/', say('dahua-camera.invalid.host-url', { host: '192.168.1.108' })],
+      [camera.host, '', say('dahua-camera.invalid.no-host')],
+      [camera.port, '70000', say('dahua-camera.invalid.port')],
+      [camera.port, '', true],
+      [camera.heartbeat, '0', say('dahua-camera.invalid.heartbeat')],
+      [camera.refreshMinutes, '-1', say('dahua-camera.invalid.refresh')],
+      [
+        eventIn.codes,
+        'VideoMotion, Cross Line',
+        say('dahua-event-in.errors.invalid-codes', { item: 'Cross Line' }),
+      ],
+      [eventIn.channels, '1, front', say('dahua-event-in.errors.invalid-channels', { item: 'front' })],
+      [eventIn.actions, 'Start, Begin', say('dahua-event-in.errors.invalid-actions', { item: 'Begin' })],
+      [eventIn.snapshotTimeout, '90', say('dahua-event-in.invalid.snapshot-wait')],
+      [eventIn.snapshotTimeout, '2', true],
+    ]
+    for (const [property, value, expected] of cases) {
+      assert.equal(property?.validate?.(value, {}), expected, `${String(value)}`)
+      assert.equal(property?.validate?.(value), expected === true, `${String(value)} without opt`)
+    }
   })
 })

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: Apache-2.0
+// What each setting of the two nodes may be, in one place for the runtime and the editor: the build wraps this
+// file for the browser (resources/rules.js, window.DahuaRules), and the editor's validators return the very
+// sentence the runtime would log. So it imports nothing at run time, and says what is wrong as a catalog key
+// with its parameters, never as text.
+
+/** What is wrong with a value: a key of the node's catalog (`dahua-camera.invalid.port`) and its parameters. */
+export interface Problem {
+  key: string
+  params?: Record<string, string>
+}
+
+/** `192.168.1.108` of `http://admin@192.168.1.108:8080/cgi-bin/`: what a host typed as a URL meant. */
+export function cleanHost(value: unknown): string {
+  let host = text(value).trim()
+  host = host.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '') // scheme
+  host = host.replace(/[/?#].*$/, '') // path, query
+  host = host.replace(/^[^@]*@/, '') // user@
+  if (!host.startsWith('[') && (host.match(/:/g) ?? []).length === 1) {
+    host = host.replace(/:\d*$/, '') // :port (not an IPv6 address)
+  }
+  return host
+}
+
+export function hostProblem(value: unknown): Problem | undefined {
+  const typed = text(value).trim()
+  if (!typed) {
+    return { key: 'dahua-camera.invalid.no-host' }
+  }
+  const host = cleanHost(typed)
+  if (host !== typed) {
+    return { key: 'dahua-camera.invalid.host-url', params: { host } }
+  }
+  return /^[A-Za-z0-9.\-_:[\]%]+$/.test(host) ? undefined : { key: 'dahua-camera.invalid.host' }
+}
+
+/** Empty means the protocol's own port. */
+export function portProblem(value: unknown): Problem | undefined {
+  return value === '' || value === undefined || isInteger(value, 1, 65_535)
+    ? undefined
+    : { key: 'dahua-camera.invalid.port' }
+}
+
+export function heartbeatProblem(value: unknown): Problem | undefined {
+  return isInteger(value, 1, 60) ? undefined : { key: 'dahua-camera.invalid.heartbeat' }
+}
+
+/** Empty or absent (flows saved before the setting existed) means the default. */
+export function refreshProblem(value: unknown): Problem | undefined {
+  return value === '' || value === undefined || isInteger(value, 0, 1440)
+    ? undefined
+    : { key: 'dahua-camera.invalid.refresh' }
+}
+
+export function snapshotWaitProblem(value: unknown): Problem | undefined {
+  const seconds = Number(value)
+  return value === '' || value === undefined || (Number.isFinite(seconds) && seconds >= 0.1 && seconds <= 60)
+    ? undefined
+    : { key: 'dahua-event-in.invalid.snapshot-wait' }
+}
+
+/** The highest channel a filter may name. */
+export const MAX_FILTER_CHANNEL = 1024
+
+/** The entries of a comma-separated list, trimmed, empty ones dropped. */
+export function listItems(value: unknown): string[] {
+  return text(value)
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0)
+}
+
+/** A code as Dahua names them: letters, digits and `_`. */
+export function isCode(item: string): boolean {
+  return /^[A-Za-z0-9_]+$/.test(item)
+}
+
+export function isAction(item: string): boolean {
+  return /^(start|stop|pulse|state)$/i.test(item)
+}
+
+/** `3` or `1-4` as [from, to], 1-based; undefined when it is not a channel or a range of them. */
+export function channelRange(item: string): [number, number] | undefined {
+  const range = /^(\d+)\s*(?:-\s*(\d+))?$/.exec(item)
+  const from = Number(range?.[1])
+  const to = Number(range?.[2] ?? range?.[1])
+  return range && from >= 1 && to >= from && to <= MAX_FILTER_CHANNEL ? [from, to] : undefined
+}
+
+/** The first entry of a filter list that is not one, as the runtime's own error. */
+export function filterProblem(list: 'codes' | 'channels' | 'actions', value: unknown): Problem | undefined {
+  const valid = list === 'codes' ? isCode : list === 'actions' ? isAction : (i: string) => !!channelRange(i)
+  const bad = listItems(value).find((item) => !valid(item))
+  return bad === undefined
+    ? undefined
+    : { key: `dahua-event-in.errors.invalid-${list}`, params: { item: bad } }
+}
+
+/** A setting as text: what the editor or a flow file gives is a string or a number; anything else is nothing. */
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : ''
+}
+
+function isInteger(value: unknown, least: number, most: number): boolean {
+  const number = Number(value)
+  return text(value).trim() !== '' && Number.isInteger(number) && number >= least && number <= most
+}
