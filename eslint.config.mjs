@@ -9,6 +9,7 @@ export default tseslint.config(
       '.build/',
       '.userdir/',
       'nodes/**/*.js',
+      'resources/',
       'nodes/*.html',
       'scripts/',
       'eslint.config.mjs',
