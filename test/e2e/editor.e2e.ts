@@ -69,6 +69,17 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
     await page.waitForSelector('#red-ui-palette', { timeout: 30_000 })
   })
 
+  /** Opens the All events node's dialog once the previous dialog has closed. */
+  async function openEventDialog(): Promise<void> {
+    await page
+      .locator('.red-ui-tray')
+      .first()
+      .waitFor({ state: 'detached', timeout: 10_000 })
+      .catch(() => undefined)
+    await page.locator('#demo-all rect.red-ui-flow-node').dblclick()
+    await page.locator('#node-input-codes').waitFor({ state: 'visible', timeout: 10_000 })
+  }
+
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') {
       await page.screenshot({ path: join(tmpdir(), `dahua-e2e-failed-${Date.now()}.png`) })
@@ -83,7 +94,7 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
   it('shows the dahua event node in its own palette category', async () => {
     const paletteNode = page.locator('.red-ui-palette-node[data-palette-type="dahua-event-in"]')
     await paletteNode.waitFor({ timeout: 15_000 })
-    assert.match((await paletteNode.textContent()) ?? '', /dahua\s+event/)
+    assert.match((await paletteNode.textContent()) ?? '', /dahua\s+camera\s+event/)
     await page.screenshot({ path: join(shots, '1-palette.png') })
   })
 
@@ -113,7 +124,7 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
   })
 
   it("Test connection in the camera dialog reports the simulator's model", async () => {
-    await page.locator('#demo-all rect.red-ui-flow-node').dblclick()
+    await openEventDialog()
     await page.locator('.red-ui-tray .fa-pencil').first().click()
     await page.locator('#dahua-camera-test').click()
     const result = page.locator('#dahua-camera-test-result')
@@ -131,19 +142,26 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
   })
 
   it('the event dialog offers the known codes and those seen on this camera', async () => {
-    const seen = page.locator('#dahua-event-in-seen a')
+    const seen = page.locator('#dahua-event-in-seen button')
     await seen.first().waitFor({ timeout: 30_000 })
     assert.ok((await page.locator('#dahua-event-in-picker option').count()) > 30)
-    const first = (await seen.first().textContent()) ?? ''
-    const code = first.split(' ')[0]!
+    const code = (await seen.first().getAttribute('data-code')) ?? ''
     await seen.first().click()
     assert.match(await page.locator('#node-input-codes').inputValue(), new RegExp(code))
+    // The chip of a code already in the filter is marked and does nothing.
+    await page
+      .locator(`#dahua-event-in-seen button[data-code="${code}"]:disabled`)
+      .waitFor({ timeout: 5_000 })
+    // Actions are four boxes that write the comma-separated property.
+    await page.locator('#dahua-event-in-actions input[value="Start"]').check()
+    await page.locator('#dahua-event-in-actions input[value="Stop"]').check()
+    assert.equal(await page.locator('#node-input-actions').inputValue(), 'Start,Stop')
     await page.screenshot({ path: join(shots, '4-code-picker.png') })
     await page.locator('#node-dialog-cancel').click()
   })
 
   it('says on hover why a field is invalid, in the words the runtime uses', async () => {
-    await page.locator('#demo-all rect.red-ui-flow-node').dblclick()
+    await openEventDialog()
     const channels = page.locator('#node-input-channels')
     await channels.fill('1, front')
     await channels.press('Tab')
@@ -155,7 +173,7 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
   })
 
   it('Test connection names https spoken to the http port, and says how to fix it', async () => {
-    await page.locator('#demo-all rect.red-ui-flow-node').dblclick()
+    await openEventDialog()
     await page.locator('.red-ui-tray .fa-pencil').first().click()
     await page.locator('#node-config-input-protocol').selectOption('https')
     // Another address: the stored password is not sent there, and the dialog says so.
