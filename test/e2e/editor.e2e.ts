@@ -69,15 +69,26 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
     await page.waitForSelector('#red-ui-palette', { timeout: 30_000 })
   })
 
-  /** Opens the All events node's dialog once the previous dialog has closed. */
+  /**
+   * Opens the All events node's dialog. The editor ignores a double-click while the last dialog is still
+   * closing, so it is tried again until the dialog shows.
+   */
   async function openEventDialog(): Promise<void> {
-    await page
-      .locator('.red-ui-tray')
-      .first()
-      .waitFor({ state: 'detached', timeout: 10_000 })
-      .catch(() => undefined)
-    await page.locator('#demo-all rect.red-ui-flow-node').dblclick()
-    await page.locator('#node-input-codes').waitFor({ state: 'visible', timeout: 10_000 })
+    for (let attempt = 1; ; attempt++) {
+      await page.locator('#node-input-codes').waitFor({ state: 'detached', timeout: 10_000 })
+      await page.mouse.move(700, 700)
+      await page.locator('#demo-all rect.red-ui-flow-node').dblclick()
+      const opened = await page
+        .locator('#node-input-codes')
+        .waitFor({ state: 'visible', timeout: 5_000 })
+        .then(() => true)
+        .catch(() => false)
+      if (opened || attempt === 3) {
+        assert.ok(opened, 'the event dialog opened')
+        return
+      }
+      await page.waitForTimeout(500)
+    }
   }
 
   afterEach(async function () {
