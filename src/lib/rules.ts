@@ -96,6 +96,24 @@ export function filterProblem(list: 'codes' | 'channels' | 'actions', value: unk
     : { key: `dahua-event-in.errors.invalid-${list}`, params: { item: bad } }
 }
 
+/**
+ * In the editor: Node-RED's two-argument validator for a rule. With `opt` (as the editor asks), a problem comes
+ * back in words, from the package's catalogs through `translate` (`RED._`); without it, as false.
+ */
+export function editorValidator(
+  check: (value: unknown) => Problem | undefined,
+  translate: (key: string, params?: Record<string, string>) => string,
+): (value: unknown, opt?: object) => boolean | string {
+  return (value, opt) => {
+    const problem = check(value)
+    if (!problem) {
+      return true
+    }
+    const catalog = problem.key.split('.')[0] ?? ''
+    return opt ? translate(`@redcam/node-red-dahua/${catalog}:${problem.key}`, problem.params) : false
+  }
+}
+
 /** A setting as text: what the editor or a flow file gives is a string or a number; anything else is nothing. */
 function text(value: unknown): string {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : ''
