@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events'
 import { attach, type AttachedStream, type Opened, type StreamWarning } from './attach-stream'
 import { HealthTracker, type Health } from './health'
 import { HttpSession } from './http-session'
+import { cleanJpeg } from './jpeg'
 import { DEFAULT_SNAPSHOT_BYTES, MAX_CODES, MAX_PENDING_SNAPSHOTS } from './limits'
 import { Overlap } from './overlap'
 import {
@@ -203,7 +204,7 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   }
 
   /**
-   * A JPEG of the channel (1-based) from `snapshot.cgi`. Callers for a channel whose picture is already being
+   * A clean JPEG (jpeg.ts) of the channel (1-based) from `snapshot.cgi`. Callers for a channel whose picture is already being
    * fetched share that fetch: one request per channel at a time, inside the camera's request limit. Aborted
    * when the stream stops.
    */
@@ -230,7 +231,8 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
         if (status !== 200 || body[0] !== 0xff || body[1] !== 0xd8) {
           throw new Error(status === 200 ? 'not a JPEG' : `HTTP ${status}`)
         }
-        return body
+        // Door stations' trailer and a comment of the wrong length go: a strict decoder refuses either.
+        return cleanJpeg(body)
       })
     const shared = fetch.finally(() => this.snapshots.delete(channel))
     this.snapshots.set(channel, shared)

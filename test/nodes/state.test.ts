@@ -217,6 +217,25 @@ describe(`never a wrong state, in ${runtimeName}`, function () {
     assert.equal((a[2] as unknown as { imageError?: string }).imageError, 'HTTP 500')
   })
 
+  for (const profile of ['vto', 'ipc-tabs']) {
+    it(`passes on a clean JPEG from a device whose snapshots are not (${profile})`, async () => {
+      const port = await camera({ profile })
+      await helper.load(
+        nodes,
+        [cameraFlowNode({ port }), ...eventInFlowNode('a', { snapshot: true, snapshotTimeout: 2 })],
+        credentials(),
+      )
+      const a = collect('a-out')
+      await waitFor(sim, 'attach', 'the attach')
+      sim.send({ code: 'VideoMotion', action: 'Start', index: 0 })
+      await until(() => a.length === 1, 'the Start')
+      const image = (a[0] as unknown as { image: Buffer }).image
+      // Ends at its end marker (no dhav trailer) and its comment's length reaches exactly the next marker.
+      assert.deepEqual([...image.subarray(-2)], [0xff, 0xd9])
+      assert.equal(image.readUInt16BE(4), Buffer.byteLength('channel 1') + 2)
+    })
+  }
+
   it('sends a Start without its picture when the camera is too slow', async () => {
     const port = await camera({ snapshotDelayMs: 3_000 })
     await helper.load(
