@@ -9,7 +9,7 @@ import { snapshotBytes } from './lib/limits'
 import { probeCamera } from './lib/probe'
 import { cleanHost } from './lib/rules'
 import { basicKey, reasonText } from './lib/badge'
-import type { CameraIdentity } from './lib/message'
+import { indexIsVideoChannel, type CameraIdentity } from './lib/message'
 import type { Timing } from './lib/policy'
 import { printable } from './lib/text'
 import type { CameraAddress, CameraCredentials, ConnectionState, StateChange } from './lib/types'
@@ -280,11 +280,21 @@ export default function (RED: NodeAPI): void {
       return
     }
     res.json(
-      [...camera.seen].map(([code, channels]) => ({
-        code,
-        count: [...channels.values()].reduce((sum, n) => sum + n, 0),
-        channels: Object.fromEntries(channels),
-      })),
+      [...camera.seen].map(([code, channels]) => {
+        // A recorder's names for the channels seen (`channel -> name`), where it has them.
+        const names = Object.fromEntries(
+          [...channels.keys()].flatMap((channel) => {
+            const name = indexIsVideoChannel(code) ? camera.client?.channelName(channel - 1) : undefined
+            return name === undefined ? [] : [[channel, name]]
+          }),
+        )
+        return {
+          code,
+          count: [...channels.values()].reduce((sum, n) => sum + n, 0),
+          channels: Object.fromEntries(channels),
+          ...(Object.keys(names).length > 0 ? { names } : {}),
+        }
+      }),
     )
   })
 

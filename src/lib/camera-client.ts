@@ -9,7 +9,7 @@ import { attach, type AttachedStream, type Opened, type StreamWarning } from './
 import { HealthTracker, type Health } from './health'
 import { HttpSession } from './http-session'
 import { cleanJpeg } from './jpeg'
-import { DEFAULT_SNAPSHOT_BYTES, MAX_CODES, MAX_PENDING_SNAPSHOTS } from './limits'
+import { DEFAULT_SNAPSHOT_BYTES, MAX_CODE_CHARS, MAX_CODES, MAX_INDEX, MAX_PENDING_SNAPSHOTS } from './limits'
 import { Overlap } from './overlap'
 import {
   DEFAULT_TIMING,
@@ -20,6 +20,7 @@ import {
   type Timing,
 } from './policy'
 import { Reconciler } from './reconciler'
+import { printable } from './text'
 import type {
   CameraAddress,
   CameraCredentials,
@@ -91,6 +92,10 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   private readonly snapshots = new Map<number, Promise<Buffer>>()
   /** The codes this camera has sent, at most MAX_CODES: events of codes beyond are dropped. */
   private readonly codes = new Set<string>()
+  /** A recorder's channel names by 0-based index (`ChannelTitle`), read after each attach. */
+  private names = new Map<number, string>()
+  /** The device answered that it has no `ChannelTitle` table: not asked again until redeploy. */
+  private namesUnsupported = false
   private current: StateChange = { state: 'stopped' }
   private currentSince = 0
   private currentAt = 0
@@ -134,6 +139,11 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   /** The codes the listeners want, lower-case (undefined: all): only those are reconciled. */
   setInterest(codes: Set<string> | undefined): void {
     this.reconciler.setInterest(codes)
+  }
+
+  /** The name the device gives the video channel of this 0-based index (a recorder's camera), if any. */
+  channelName(index: number): string | undefined {
+    return this.names.get(index)
   }
 
   start(): void {
@@ -257,6 +267,7 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
         session.now = false // this stream is the fresh one a reconnect asked for
         this.setState({ state: 'connected' })
         void this.reconciler.reconcile(session.abort.signal)
+        void this.readChannelNames(session.abort.signal)
         const { reason, healthy } = await this.follow(session, opened.stream)
         if (session.stopped) {
           return
@@ -367,6 +378,7 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
       })
       stream = next.stream
       void this.reconciler.reconcile(session.abort.signal)
+      void this.readChannelNames(session.abort.signal)
     }
   }
 
@@ -422,6 +434,31 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
     }
   }
 
+  /**
+   * Reads the channel names (`configManager.cgi?action=getConfig&name=ChannelTitle`) after an attach, as a
+   * recorder's cameras may have been renamed meanwhile (dahua-protocol.md 3.3). A device without the table
+   * (an error status or an `Error` text) is not asked again. Never rejects.
+   */
+  private async readChannelNames(signal: AbortSignal): Promise<void> {
+    if (this.namesUnsupported) {
+      return
+    }
+    try {
+      const { status, body } = await this.http.cgi(
+        '/cgi-bin/configManager.cgi?action=getConfig&name=ChannelTitle',
+        { signal },
+      )
+      const text = body.toString('utf8')
+      if (status !== 200 || /^\s*Error/i.test(text)) {
+        this.namesUnsupported = status !== 200 && status !== 401 && status !== 403
+        return
+      }
+      this.names = parseChannelTitles(text)
+    } catch {
+      // No names this time: events go out without them, as they did before.
+    }
+  }
+
   /** Whether a code is one of the first MAX_CODES this camera sent: only those are passed on and tracked. */
   private admit(code: string): boolean {
     if (this.codes.has(code)) {
@@ -474,6 +511,22 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
       this.emit('warning', { kind: 'invalid-event', reason: `listener failed: ${describe(err)}`, sample: '' })
     }
   }
+}
+
+/**
+ * `table.ChannelTitle[2].Name=Garage` lines as 0-based index -> name: only real channels (limits.ts), names cut
+ * to MAX_CODE_CHARS and cleaned of control characters, for they go into messages and the editor.
+ */
+export function parseChannelTitles(text: string): Map<number, string> {
+  const names = new Map<number, string>()
+  for (const match of text.matchAll(/^table\.ChannelTitle\[(\d{1,4})\]\.Name=(.*)$/gm)) {
+    const index = Number(match[1])
+    const name = printable(match[2] ?? '').slice(0, MAX_CODE_CHARS)
+    if (index <= MAX_INDEX && name) {
+      names.set(index, name)
+    }
+  }
+  return names
 }
 
 /** A timer of the session's: stop() clears it if it has not run. */

@@ -17,6 +17,8 @@ export interface EventPayload {
   index: number
   /** 1-based channel: `index + 1`, the number the camera's own UI shows. */
   channel: number
+  /** The name a recorder gives that channel's camera (`ChannelTitle`), when the device has names. */
+  channelName?: string
   data?: unknown
   /** true on a Start or Stop that reconciliation inferred after a gap in the stream. */
   reconciled?: true
@@ -48,13 +50,19 @@ export function indexIsVideoChannel(code: string): boolean {
   return !NOT_VIDEO.has(code.toLowerCase())
 }
 
-export function toMessage(event: CameraEvent, camera: CameraIdentity, receivedAt: number): EventMessage {
+export function toMessage(
+  event: CameraEvent,
+  camera: CameraIdentity,
+  receivedAt: number,
+  channelName?: string,
+): EventMessage {
   const channel = event.index + 1
   const payload: EventPayload = {
     code: event.code,
     action: event.action,
     index: event.index,
     channel,
+    ...(channelName === undefined ? {} : { channelName }),
     camera: { name: camera.name, host: camera.host },
     receivedAt: new Date(receivedAt).toISOString(),
   }

@@ -10,6 +10,7 @@ import {
   SNAPSHOT_BYTES_RANGE,
   snapshotBytes,
 } from '../../src/lib/limits'
+import { parseChannelTitles } from '../../src/lib/camera-client'
 import { toMessage } from '../../src/lib/message'
 import { printable, topicSegment } from '../../src/lib/text'
 import { deepEvent, endlessMarkerLine, prototypeKeysEvent } from '../../src/sim/hostile'
@@ -97,5 +98,15 @@ describe('limits on what a camera sends', () => {
     assert.equal(snapshotBytes(1), SNAPSHOT_BYTES_RANGE[0])
     assert.equal(snapshotBytes(1e12), SNAPSHOT_BYTES_RANGE[1])
     assert.equal(snapshotBytes(2_000_000), 2_000_000)
+  })
+
+  it('believes channel names only for real channels, cut short and without control characters', () => {
+    const names = parseChannelTitles(
+      `table.ChannelTitle[0].Name=Front door\r\ntable.ChannelTitle[1].Name=\u001b[31mGarage\r\ntable.ChannelTitle[2].Name=${'x'.repeat(500)}\r\ntable.ChannelTitle[5000].Name=Nowhere\r\n`,
+    )
+    assert.deepEqual([...names.keys()], [0, 1, 2])
+    assert.equal(names.get(0), 'Front door')
+    assert.equal(names.get(1), '[31mGarage')
+    assert.equal(names.get(2)?.length, 64)
   })
 })

@@ -236,6 +236,45 @@ describe(`never a wrong state, in ${runtimeName}`, function () {
     })
   }
 
+  it("names a recorder's channels in messages and in what the editor is offered, read again after a reconnect", async () => {
+    const port = await camera({ profile: 'nvr16' })
+    await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('a')], credentials())
+    const a = collect('a-out')
+    const asked = (): number =>
+      sim.requests.filter((r) => r.url.includes('name=ChannelTitle') && r.auth === 'ok').length
+    await waitFor(sim, 'attach', 'the attach')
+    await until(() => asked() === 1, 'the channel names read')
+    await pass(100)
+    sim.send({ code: 'VideoMotion', action: 'Start', index: 2 })
+    sim.send({ code: 'AlarmLocal', action: 'Start', index: 2 })
+    await until(() => a.length === 2, 'the events')
+    assert.equal(a[0]!.payload.channelName, sim.profile.channelTitles![2])
+    assert.equal(a[1]!.payload.channelName, undefined, 'an alarm input is not a camera')
+    const seen = (await helper.request().get('/dahua-camera/cam/seen').expect(200)).body as Array<{
+      code: string
+      names?: Record<string, string>
+    }>
+    assert.deepEqual(seen.find((s) => s.code === 'VideoMotion')?.names, {
+      '3': sim.profile.channelTitles![2],
+    })
+    sim.drop()
+    await until(() => asked() === 2, 'the names read again after the reconnect', 5_000)
+  })
+
+  it('asks a camera without channel names once, and sends its events without one', async () => {
+    const port = await camera({ profile: 'ipc' })
+    await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('a')], credentials())
+    const a = collect('a-out')
+    await waitFor(sim, 'attach', 'the attach')
+    sim.send({ code: 'VideoMotion', action: 'Start', index: 0 })
+    await until(() => a.length === 1, 'the event')
+    assert.equal(a[0]!.payload.channelName, undefined)
+    sim.drop()
+    await waitFor(sim, 'attach', 'the re-attach')
+    await pass(300)
+    assert.equal(sim.requests.filter((r) => r.url.includes('name=ChannelTitle') && r.auth === 'ok').length, 1)
+  })
+
   it('sends a Start without its picture when the camera is too slow', async () => {
     const port = await camera({ snapshotDelayMs: 3_000 })
     await helper.load(
