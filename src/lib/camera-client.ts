@@ -214,9 +214,9 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   }
 
   /**
-   * A clean JPEG (jpeg.ts) of the channel (1-based) from `snapshot.cgi`. Callers for a channel whose picture is already being
-   * fetched share that fetch: one request per channel at a time, inside the camera's request limit. Aborted
-   * when the stream stops.
+   * A clean JPEG (jpeg.ts) of the channel (1-based) from `snapshot.cgi`. Callers for a channel whose picture is
+   * already being fetched share that fetch: one request per channel at a time, inside the camera's request
+   * limit. Aborted when the stream stops.
    */
   snapshot(channel: number): Promise<Buffer> {
     const session = this.session
@@ -436,8 +436,8 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
 
   /**
    * Reads the channel names (`configManager.cgi?action=getConfig&name=ChannelTitle`) after an attach, as a
-   * recorder's cameras may have been renamed meanwhile (dahua-protocol.md 3.3). A device without the table
-   * (an error status or an `Error` text) is not asked again. Never rejects.
+   * recorder's cameras may have been renamed meanwhile (dahua-protocol.md 3.3). A device that answers with an
+   * error status (not a refused login) has no such table and is not asked again. Never rejects.
    */
   private async readChannelNames(signal: AbortSignal): Promise<void> {
     if (this.namesUnsupported) {
