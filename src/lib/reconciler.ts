@@ -13,6 +13,9 @@ export class Reconciler {
   private interest: Set<string> | undefined
   /** Codes whose "does the endpoint track it" question is under way: one per code, however many channels start. */
   private readonly learning = new Set<string>()
+  /** The round of questions under way, and the attach (its session's signal) that asked for another. */
+  private round: Promise<void> | undefined
+  private pending: AbortSignal | undefined
 
   constructor(
     private readonly http: HttpSession,
@@ -40,8 +43,30 @@ export class Reconciler {
     return observed
   }
 
-  /** After an attach: what is active now, for the codes some listener wants; the differences are published. */
-  async reconcile(signal: AbortSignal): Promise<void> {
+  /**
+   * After an attach: what is active now, for the codes some listener wants; the differences are published. One
+   * round at a time: an attach during a round asks for one more round after it, never a pile of them, so a
+   * camera that drops its stream faster than it answers cannot queue questions without end.
+   */
+  reconcile(signal: AbortSignal): Promise<void> {
+    this.pending = signal
+    this.round ??= this.rounds()
+    return this.round
+  }
+
+  private async rounds(): Promise<void> {
+    try {
+      for (let signal = this.pending; signal; signal = this.pending) {
+        this.pending = undefined
+        await this.ask(signal)
+      }
+    } finally {
+      // In the same step as the loop's last check: a request after it starts a new round.
+      this.round = undefined
+    }
+  }
+
+  private async ask(signal: AbortSignal): Promise<void> {
     const codes = this.ledger.latchedCodes().filter((code) => this.wanted(code))
     await Promise.all(
       codes.map(async (code) => {

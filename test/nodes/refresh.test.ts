@@ -129,6 +129,28 @@ describe(`refresh and reconcile never lose, double or invent an event, in ${runt
     assert.deepEqual(said(got), ['Start', 'Stop'])
   })
 
+  it('asks one round of questions at a time when the camera drops its stream faster than it answers', async () => {
+    const got = await deployed({ indexesDelayMs: 600 })
+    sim.send(start)
+    sim.send({ code: 'CrossLineDetection', action: 'Start', index: 0 })
+    await until(() => got.length === 2 && sim.cgiInFlight === 0, 'both codes learnt')
+    const before = sim.requests.filter((r) => r.url.includes('getEventIndexes') && r.auth === 'ok').length
+    for (let n = 0; n < 5; n++) {
+      await pass(250) // healthy: re-attached at once, while the last round's answers are still on their way
+      const attached = waitFor(sim, 'attach', `re-attach ${n + 1}`)
+      sim.drop()
+      await attached
+    }
+    await until(() => sim.cgiInFlight === 0, 'every answer', 10_000)
+    await pass(700)
+    const asked =
+      sim.requests.filter((r) => r.url.includes('getEventIndexes') && r.auth === 'ok').length - before
+    // Five attaches, two codes: a round per attach would be 10 questions; one round under way and one waiting
+    // after it is at most 3 rounds here.
+    assert.ok(asked <= 6, `${asked} questions`)
+    assert.ok(asked >= 2, 'the last attach is reconciled')
+  })
+
   it('learns a code again when its Stop comes just after the "No Events" it explains', async () => {
     const got = await deployed({ indexesDelayMs: 100 })
     // The first question is asked as the motion ends: "No Events", and the stream's Stop after the answer.
