@@ -11,6 +11,7 @@ import http from 'node:http'
 import https from 'node:https'
 import type { Socket } from 'node:net'
 import type { CameraEvent } from '../lib/types'
+import { SimulatedDevice } from './device'
 import { profileNamed, type DeviceProfile } from './profiles'
 import { BOUNDARY, encodeEvent, formatHeartbeat, formatPart, type PartFormat } from './wire'
 
@@ -91,6 +92,8 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   username: string
   password: string
   readonly profile: DeviceProfile
+  /** What the device has been told to do: its configuration, outputs, PTZ and reboots (device.ts). */
+  readonly device: SimulatedDevice
   private readonly options: SimulatorOptions
   private readonly server: http.Server
   private readonly streams = new Set<Stream>()
@@ -115,6 +118,7 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     this.profile =
       typeof options.profile === 'object' ? options.profile : profileNamed(options.profile ?? 'ipc')
     this.authMode = options.auth ?? this.profile.auth
+    this.device = new SimulatedDevice(this.profile.controls, this.profile.channels)
     this.username = options.username ?? 'admin'
     this.password = options.password ?? 'admin'
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res)
@@ -177,6 +181,7 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
 
   async close(): Promise<void> {
     this.drop()
+    this.device.close()
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     for (const socket of this.sockets) {
       socket.destroy()
@@ -322,6 +327,12 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     if (info !== undefined) {
       record('ok', 200)
       answer(200, info)
+      return
+    }
+    const control = this.device.handle(url)
+    if (control) {
+      record('ok', control.status)
+      answer(control.status, control.body)
       return
     }
     const snapshot = /^\/cgi-bin\/snapshot\.cgi\?channel=(\d+)$/.exec(url)

@@ -4,6 +4,7 @@
 // run their main scenarios against every profile, so that no code path is only ever tried on one device.
 
 import type { CameraEvent } from '../lib/types'
+import type { ControlProfile } from './device'
 import { gate } from './scenario'
 
 export interface DeviceProfile {
@@ -32,6 +33,8 @@ export interface DeviceProfile {
   untrackedCodes: string[]
   /** What this device sends, in the order a real one does: the profile scenarios replay and check these. */
   sample: CameraEvent[]
+  /** What it can be told to do, and how its model does it (device.ts). */
+  controls: ControlProfile
 }
 
 const ipcSample: CameraEvent[] = [
@@ -159,6 +162,17 @@ export const PROFILES: Record<string, DeviceProfile> = {
     json: 'spaces',
     untrackedCodes: ['CrossLineDetection'],
     sample: ipcSample,
+    // A 2018 camera with a physical relay: AlarmOut Mode 0 is on, 1 off (rr#676).
+    controls: {
+      legacyInfrared: true,
+      motion: true,
+      smart: true,
+      ivsRules: ['Gate', 'Driveway'],
+      recordMode: true,
+      alarmOutputs: 1,
+      alarmModes: 'reversed',
+      reboot: true,
+    },
   },
   'ipc-tabs': {
     name: 'ipc-tabs',
@@ -172,6 +186,17 @@ export const PROFILES: Record<string, DeviceProfile> = {
     snapshotQuirk: 'bad-com-length',
     untrackedCodes: ['CrossLineDetection'],
     sample: ipcSample,
+    // Dual light: the white light needs LightingScheme=WhiteMode too, and it is row 1 (rr#570, rr PR#656).
+    controls: {
+      lighting: { rows: ['InfraredLight', 'WhiteLight', 'AIMixLight'], scheme: true },
+      profileInUse: 1,
+      motion: true,
+      smart: true,
+      ivsRules: ['Line 1'],
+      recordMode: true,
+      reboot: true,
+      absentTable: 'empty',
+    },
   },
   ad410: {
     name: 'ad410',
@@ -184,6 +209,7 @@ export const PROFILES: Record<string, DeviceProfile> = {
     json: 'spaces',
     untrackedCodes: ['CallNoAnswered', 'PhoneCallDetect'],
     sample: doorbellSample,
+    controls: { motion: true, reboot: true, absentTable: 'error-body' },
   },
   nvr16: {
     name: 'nvr16',
@@ -197,6 +223,15 @@ export const PROFILES: Record<string, DeviceProfile> = {
     json: 'spaces',
     untrackedCodes: [],
     sample: nvrSample,
+    controls: {
+      coaxial: { siren: true, warningLight: true, needsTriggerMode: true },
+      motion: true,
+      smart: true,
+      recordMode: true,
+      alarmOutputs: 2,
+      alarmModes: 'standard',
+      reboot: true,
+    },
   },
   vto: {
     name: 'vto',
@@ -210,6 +245,65 @@ export const PROFILES: Record<string, DeviceProfile> = {
     snapshotQuirk: 'dhav-trailer',
     untrackedCodes: ['CallNoAnswered'],
     sample: vtoSample,
+    controls: { reboot: true, absentTable: 'error-body' },
+  },
+  deterrence: {
+    name: 'deterrence',
+    description: 'an active-deterrence IPC (IPC-HDW3849HP-AS-PV): siren, red/blue light, white light',
+    auth: 'digest',
+    systemDeviceType: 'IPC-HDW3849HP-AS-PV',
+    model: 'IPC-HDW3849HP-AS-PV',
+    firmware: '2.840.0000000.18.R,build:2025-08-20',
+    channels: 1,
+    json: 'spaces',
+    untrackedCodes: ['CrossLineDetection'],
+    sample: ipcSample,
+    controls: {
+      coaxial: { siren: true, warningLight: true },
+      sirenStopsAfterMs: 10_000,
+      lighting: { rows: ['WhiteLight'] },
+      profileInUse: 2,
+      motion: true,
+      smart: true,
+      ivsRules: ['Gate'],
+      recordMode: true,
+      alarmOutputs: 1,
+      alarmModes: 'standard',
+      reboot: true,
+    },
+  },
+  ptz: {
+    name: 'ptz',
+    description: 'a PTZ dome (SD49225XA-HNR): presets and moves on channel=0',
+    auth: 'digest',
+    systemDeviceType: 'SD49225XA-HNR',
+    model: 'SD49225XA-HNR',
+    firmware: '2.820.0000000.6.R,build:2025-01-09',
+    channels: 1,
+    json: 'spaces',
+    untrackedCodes: ['CrossLineDetection'],
+    sample: ipcSample,
+    controls: { ptz: { channelBase: 0, presetMax: 300 }, legacyInfrared: true, motion: true, reboot: true },
+  },
+  'pt-amcrest': {
+    name: 'pt-amcrest',
+    description: 'a pan-tilt Amcrest IP4M-1041B: PTZ on channel=1, privacy mode',
+    auth: 'digest',
+    systemDeviceType: 'IP4M-1041B',
+    model: 'IP4M-1041B',
+    firmware: '2.800.00AC006.0.R,build:2024-11-18',
+    channels: 1,
+    json: 'spaces',
+    untrackedCodes: ['CrossLineDetection'],
+    sample: ipcSample,
+    // PT models that take channel=1 (rr#586); LeLensMask over CGI on IP4M-1041W (rr#379).
+    controls: {
+      ptz: { channelBase: 1, presetMax: 25 },
+      privacy: true,
+      legacyInfrared: true,
+      motion: true,
+      reboot: true,
+    },
   },
   'basic-2015': {
     name: 'basic-2015',
@@ -222,6 +316,7 @@ export const PROFILES: Record<string, DeviceProfile> = {
     json: 'spaces',
     untrackedCodes: [],
     sample: ipcSample,
+    controls: { legacyInfrared: true, motion: true, reboot: true },
   },
 }
 
