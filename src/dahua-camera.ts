@@ -298,6 +298,25 @@ export default function (RED: NodeAPI): void {
     )
   })
 
+  // What a deployed camera supports, per channel: the control dialog marks these actions. Learned once, lazily,
+  // through the camera's own session and login budget (device-control.ts).
+  RED.httpAdmin.get(
+    '/dahua-camera/:id/capabilities',
+    RED.auth.needsPermission('dahua-camera.read'),
+    (req, res) => {
+      const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
+      const control = camera?.client?.control
+      if (!control) {
+        res.status(404).json({ error: 'not deployed' })
+        return
+      }
+      control.capabilities().then(
+        (channels) => res.json(channels),
+        (err: unknown) => res.status(502).json({ error: err instanceof Error ? err.message : 'failed' }),
+      )
+    },
+  )
+
   RED.nodes.registerType<DahuaCameraNode, DahuaCameraConfig, unknown, Partial<CameraCredentials>>(
     'dahua-camera',
     DahuaCameraNodeConstructor,

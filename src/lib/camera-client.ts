@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events'
 import { attach, type AttachedStream, type Opened, type StreamWarning } from './attach-stream'
 import { HealthTracker, type Health } from './health'
 import { HttpSession } from './http-session'
+import { DeviceControl } from './device-control'
 import { cleanJpeg } from './jpeg'
 import { DEFAULT_SNAPSHOT_BYTES, MAX_CODE_CHARS, MAX_CODES, MAX_INDEX, MAX_PENDING_SNAPSHOTS } from './limits'
 import { Overlap } from './overlap'
@@ -85,6 +86,8 @@ interface Session {
 export class CameraClient extends EventEmitter<CameraClientEvents> {
   readonly timing: Timing
   readonly http: HttpSession
+  /** Acting on the device (the dahua-control node) through this same session and login budget. */
+  readonly control: DeviceControl
   private readonly reconciler: Reconciler
   private readonly healthTracker = new HealthTracker()
   private readonly random: () => number
@@ -100,6 +103,8 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   private currentSince = 0
   private currentAt = 0
   private session: Session | undefined
+  /** Aborts what runs outside a stream session (a control node's snapshot) when the client closes. */
+  private readonly closing = new AbortController()
   private running: Promise<void> | undefined
 
   constructor(private readonly options: CameraClientOptions) {
@@ -124,6 +129,11 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
         limit: script === 'snapshot.cgi' ? 'snapshot' : 'answer',
         sample: script,
       })
+    this.control = new DeviceControl(this.http, {
+      snapshot: (channel) => this.snapshot(channel),
+      sirenRepeatMs: this.timing.sirenRepeatMs,
+      cgiTimeoutMs: this.timing.cgiTimeoutMs,
+    })
     this.reconciler = new Reconciler(this.http, this.now, (event, at) => this.publish(event, at))
   }
 
@@ -207,6 +217,8 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   /** What a redeploy does to the old client: stop, then release every socket. Never rejects. */
   async close(): Promise<void> {
     try {
+      await this.control.close()
+      this.closing.abort()
       await this.stop()
     } finally {
       await this.http.close()
@@ -216,12 +228,12 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   /**
    * A clean JPEG (jpeg.ts) of the channel (1-based) from `snapshot.cgi`. Callers for a channel whose picture is
    * already being fetched share that fetch: one request per channel at a time, inside the camera's request
-   * limit. Aborted when the stream stops.
+   * limit. Aborted when the stream stops, or (with no stream, for a control node) when the client closes.
    */
   snapshot(channel: number): Promise<Buffer> {
-    const session = this.session
-    if (!session) {
-      return Promise.reject(new Error('not running'))
+    const signal = this.session?.abort.signal ?? this.closing.signal
+    if (signal.aborted) {
+      return Promise.reject(new Error('closed'))
     }
     const pending = this.snapshots.get(channel)
     if (pending) {
@@ -233,7 +245,7 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
     }
     const fetch = this.http
       .cgi(`/cgi-bin/snapshot.cgi?channel=${channel}`, {
-        signal: session.abort.signal,
+        signal,
         maxBytes: this.options.maxSnapshotBytes ?? DEFAULT_SNAPSHOT_BYTES,
       })
       .then(({ status, body }) => {

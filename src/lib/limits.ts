@@ -54,6 +54,18 @@ export const SNAPSHOT_BYTES_RANGE: readonly [number, number] = [64 * 1024, 64 * 
  */
 export const MAX_PENDING_SNAPSHOTS = 32
 
+/**
+ * Configuration tables read to control a device (`VideoAnalyseRule`, `Lighting_V2`): a recorder's whole table
+ * for all its channels runs to tens of KB.
+ */
+export const MAX_CONFIG_ANSWER_BYTES = 256 * 1024
+
+/** Control messages waiting for one camera: beyond, a message fails at once (a flood is coalesced anyway). */
+export const MAX_CONTROL_WAITING = 1000
+
+/** Channels whose capabilities are probed (a request or two each): the largest recorders have 256. */
+export const MAX_CAPABILITY_CHANNELS = 256
+
 /** Events remembered per stream during a refresh overlap (about 2.5 s): a flood cannot grow it without end. */
 export const MAX_OVERLAP_EVENTS = 10_000
 

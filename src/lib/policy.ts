@@ -36,6 +36,11 @@ export interface Timing {
   refreshMs: number
   /** Limit for a CGI call beside the stream (getEventIndexes, snapshot.cgi). */
   cgiTimeoutMs: number
+  /**
+   * A siren stops by itself after 10-15 s (rroller client.py); one asked to sound longer (`msg.duration`) is
+   * started again this often.
+   */
+  sirenRepeatMs: number
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -52,6 +57,7 @@ export const DEFAULT_TIMING: Timing = {
   authCooldownMs: 30 * 60_000,
   refreshMs: 60 * 60_000,
   cgiTimeoutMs: 5_000,
+  sirenRepeatMs: 8_000,
 }
 
 /**
@@ -76,6 +82,7 @@ const MIN_TIMING: Record<keyof Timing, number> = {
   authCooldownMs: 0,
   refreshMs: 0,
   cgiTimeoutMs: 1,
+  sirenRepeatMs: 100,
 }
 
 /**

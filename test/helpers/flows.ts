@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import helper from 'node-red-node-test-helper'
 import cameraNode from '../../src/dahua-camera'
+import controlNode from '../../src/dahua-control'
 import eventInNode from '../../src/dahua-event-in'
 import type { Timing } from '../../src/lib/policy'
 import { connection } from './sim'
@@ -27,7 +28,7 @@ export function coreNode(file: string): (RED: unknown) => void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(join(dirname(nodesPackage), 'core', file)) as (RED: unknown) => void
 }
-export const nodes = [cameraNode, eventInNode]
+export const nodes = [cameraNode, eventInNode, controlNode]
 export const PASSWORD = 'Flow-S3cret!'
 
 /**
@@ -109,6 +110,54 @@ export function eventInFlowNode(
     { id: `${id}-out`, type: 'helper' },
     { id: `${id}-conn`, type: 'helper' },
   ]
+}
+
+export function controlFlowNode(id: string, action = 'snapshot', channel = 1, camera = 'cam'): FlowNode[] {
+  return [
+    { id, type: 'dahua-control', camera, action, channel, wires: [[`${id}-out`]] },
+    { id: `${id}-out`, type: 'helper' },
+  ]
+}
+
+/**
+ * Sends `msg` to a control node and resolves with the message it sent on, or rejects with the error it failed
+ * the message with (what a catch node would get).
+ */
+export function control(
+  id: string,
+  msg: Record<string, unknown>,
+  timeoutMs = 10_000,
+): Promise<Record<string, unknown>> {
+  const node = helper.getNode(id)
+  const out = helper.getNode(`${id}-out`)
+  const tag = `m${Math.random()}`
+  // Many messages in flight at once, each with its own listeners: not a leak.
+  ;(node as unknown as EventEmitter).setMaxListeners(0)
+  ;(out as unknown as EventEmitter).setMaxListeners(0)
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => finish(() => reject(new Error(`no answer from ${id} to ${JSON.stringify(msg)}`))),
+      timeoutMs,
+    )
+    const onOut = (sent: Record<string, unknown>): void => {
+      if (sent._tag === tag) finish(() => resolve(sent))
+    }
+    const onError = (call: SpyCall): void => {
+      const [err, failed] = call.args as [unknown, Record<string, unknown> | undefined]
+      if (call.thisValue === node && failed?._tag === tag) {
+        finish(() => reject(err instanceof Error ? err : new Error(String(err))))
+      }
+    }
+    function finish(then: () => void): void {
+      clearTimeout(timer)
+      out.off('input', onOut)
+      ;(node as unknown as EventEmitter).off('call:error', onError)
+      then()
+    }
+    out.on('input', onOut)
+    ;(node as unknown as EventEmitter).on('call:error', onError)
+    node.receive({ ...msg, _tag: tag })
+  })
 }
 
 export function credentials(

@@ -4,7 +4,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createContext, runInContext, runInNewContext } from 'node:vm'
 import cameraNode from '../../src/dahua-camera'
+import controlNode from '../../src/dahua-control'
 import eventInNode from '../../src/dahua-event-in'
+import { ACTIONS } from '../../src/lib/controls'
 import { badgeFor, reasonText } from '../../src/lib/badge'
 import type { ConnectionState, FailureReason } from '../../src/lib/types'
 
@@ -75,7 +77,7 @@ function translator(type: string) {
 describe('package contract', () => {
   it('declares a node-red version range that includes 4.x and 5.x, and one node set per node type', () => {
     assert.equal(pkg['node-red'].version, '>=4.0.0')
-    assert.deepEqual(types, ['dahua-camera', 'dahua-event-in'])
+    assert.deepEqual(types, ['dahua-camera', 'dahua-event-in', 'dahua-control'])
   })
 
   it('registers the same node types, credentials and properties in the editor as in the runtime', () => {
@@ -90,7 +92,8 @@ describe('package contract', () => {
     }
     cameraNode(RED as never)
     eventInNode(RED as never)
-    assert.deepEqual(Object.keys(runtime).sort(), types)
+    controlNode(RED as never)
+    assert.deepEqual(Object.keys(runtime).sort(), [...types].sort())
     const camera = editorDefinition('dahua-camera')
     assert.deepEqual(camera.credentials, runtime['dahua-camera']?.credentials)
     assert.equal(
@@ -121,6 +124,29 @@ describe('package contract', () => {
       'snapshotTimeout',
     ])
     assert.equal(eventIn.credentials, undefined)
+    const control = editorDefinition('dahua-control')
+    assert.deepEqual(Object.keys(control.defaults).sort(), ['action', 'camera', 'channel', 'name'])
+    for (const action of ACTIONS) {
+      assert.equal(control.defaults.action?.validate?.(action), true, `the editor accepts ${action}`)
+    }
+    assert.equal(control.defaults.action?.validate?.('dance'), false)
+  })
+
+  it('names every control action and words every control error in the catalog', () => {
+    for (const action of ACTIONS) {
+      assert.ok(lookup('dahua-control', `dahua-control.actions.${action}`), `label of ${action}`)
+    }
+    const sources = ['controls.ts', 'device-control.ts']
+      .map((file) => readFileSync(join(root, 'src', 'lib', file), 'utf8'))
+      .join('\n')
+    const keys = [
+      ...sources.matchAll(/problem: '([a-z-]+)'/g),
+      ...sources.matchAll(/new ControlError\('([a-z-]+)'/g),
+    ].map((m) => m[1]!)
+    assert.ok(keys.length > 20, `${keys.length} keys found`)
+    for (const key of [...keys, 'failed-other', 'no-camera']) {
+      assert.ok(lookup('dahua-control', `dahua-control.errors.${key}`), `errors.${key}`)
+    }
   })
 
   it('ships every icon the editor names', () => {
@@ -145,7 +171,9 @@ describe('package contract', () => {
         assert.ok(lookup(type, key) !== undefined, `${type}.html uses ${key}`)
       }
       const source = readFileSync(join(root, 'src', `${type}.ts`), 'utf8')
-      for (const match of source.matchAll(/'((?:dahua-camera|dahua-event-in)\.[a-z-]+\.[a-z-]+)'/g)) {
+      for (const match of source.matchAll(
+        /'((?:dahua-camera|dahua-event-in|dahua-control)\.[a-z-]+\.[a-z-]+)'/g,
+      )) {
         // A key names its catalog: the camera node also names the badge its event nodes show.
         const catalog = match[1]!.split('.')[0]!
         assert.ok(lookup(catalog, match[1]!) !== undefined, `src/${type}.ts uses ${match[1]}`)

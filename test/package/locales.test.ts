@@ -6,7 +6,7 @@ import { badgeFor } from '../../src/lib/badge'
 const root = join(__dirname, '..', '..', '..')
 const locales = join(root, 'nodes', 'locales')
 const LANGUAGES = ['de', 'en-US', 'es-ES', 'fr', 'ja', 'zh-CN']
-const TYPES = ['dahua-camera', 'dahua-event-in']
+const TYPES = ['dahua-camera', 'dahua-event-in', 'dahua-control']
 
 function flatten(value: unknown, prefix = ''): Map<string, string> {
   const out = new Map<string, string>()
@@ -118,7 +118,8 @@ describe('six languages', () => {
           // A badge may also be a catalog key as it is: the editor translates it (badge.ts).
           assert.match(
             call,
-            /RED\._\(|this\.problem\)|camera\?\.problem|text: 'dahua-event-in\.status\.[a-z-]+'/,
+            // sentence(): the control node words a failure through RED._ there.
+            /RED\._\(|this\.problem\)|camera\?\.problem|text: ['`]dahua-(event-in|control)\.status\.[a-z-]+|sentence\(/,
             `src/${type}.ts:${line + 1} ${text.trim()}`,
           )
         }
