@@ -133,10 +133,10 @@ export default function (RED: NodeAPI): void {
       }
     }
     const onEvent = (event: CameraEvent, receivedAt: number): void => {
-      if (paused || !matches(filter, event)) {
+      const name = indexIsVideoChannel(event.code) ? client.channelName(event.index) : undefined
+      if (paused || !matches(filter, event, name)) {
         return
       }
-      const name = indexIsVideoChannel(event.code) ? client.channelName(event.index) : undefined
       const msg = toMessage(event, camera.identity, receivedAt, name)
       // The parsed data is shared by every node on this camera: a flow that edits its copy must not edit
       // another flow's. Counted in nodes, not listeners: the camera node listens too, and a lone node should

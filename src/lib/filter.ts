@@ -2,13 +2,13 @@
 // An event node's filter: which codes, channels and actions it passes. The camera's one stream carries
 // everything (`codes=[All]`); each node filters locally, which is what lets every node share that stream.
 
-import { channelRange, filterProblem, listItems } from './rules'
+import { channelRange, filterProblem, listItems, quotedName } from './rules'
 import type { CameraEvent } from './types'
 
 export interface FilterSettings {
   /** Comma-separated event codes; empty passes all. Case does not matter. */
   codes?: string
-  /** Comma-separated 1-based channels or ranges (`1,3-4`); empty passes all. */
+  /** Comma-separated 1-based channels, ranges and quoted channel names (`1,3-4,"Garage"`); empty passes all. */
   channels?: string
   /** Comma-separated of Start, Stop, Pulse, State; empty passes all. */
   actions?: string
@@ -17,6 +17,8 @@ export interface FilterSettings {
 export interface EventFilter {
   codes?: Set<string>
   channels?: Set<number>
+  /** Channel names, lower-case: an event passes when its channel has one of these names. */
+  channelNames?: Set<string>
   actions?: Set<string>
 }
 
@@ -46,6 +48,12 @@ export function parseFilter(settings: FilterSettings): { filter: EventFilter } |
   if (channels.length > 0) {
     filter.channels = new Set()
     for (const item of channels) {
+      const name = quotedName(item)
+      if (name !== undefined) {
+        filter.channelNames ??= new Set()
+        filter.channelNames.add(name.toLowerCase())
+        continue
+      }
       const [from, to] = channelRange(item) ?? [1, 0]
       for (let channel = from; channel <= to; channel++) {
         filter.channels.add(channel)
@@ -59,10 +67,13 @@ export function parseFilter(settings: FilterSettings): { filter: EventFilter } |
   return { filter }
 }
 
-export function matches(filter: EventFilter, event: CameraEvent): boolean {
+/** `channelName`: the device's name for the event's channel, when its index is a video channel and it has one. */
+export function matches(filter: EventFilter, event: CameraEvent, channelName?: string): boolean {
   return (
     (!filter.codes || filter.codes.has(event.code.toLowerCase())) &&
-    (!filter.channels || filter.channels.has(event.index + 1)) &&
+    (!filter.channels ||
+      filter.channels.has(event.index + 1) ||
+      (channelName !== undefined && filter.channelNames?.has(channelName.toLowerCase()) === true)) &&
     (!filter.actions || filter.actions.has(event.action.toLowerCase()))
   )
 }

@@ -87,9 +87,22 @@ export function channelRange(item: string): [number, number] | undefined {
   return range && from >= 1 && to >= from && to <= MAX_FILTER_CHANNEL ? [from, to] : undefined
 }
 
+/**
+ * `"Garage"`: a recorder's name for a channel (`ChannelTitle`), in double quotes, so that a mistyped number
+ * (`1O`, `front`) is still refused at once rather than read as a name no camera has. Undefined when it is not.
+ */
+export function quotedName(item: string): string | undefined {
+  return /^"([^"]{1,64})"$/.exec(item)?.[1]?.trim() || undefined
+}
+
 /** The first entry of a filter list that is not one, as the runtime's own error. */
 export function filterProblem(list: 'codes' | 'channels' | 'actions', value: unknown): Problem | undefined {
-  const valid = list === 'codes' ? isCode : list === 'actions' ? isAction : (i: string) => !!channelRange(i)
+  const valid =
+    list === 'codes'
+      ? isCode
+      : list === 'actions'
+        ? isAction
+        : (i: string) => !!channelRange(i) || quotedName(i) !== undefined
   const bad = listItems(value).find((item) => !valid(item))
   return bad === undefined
     ? undefined

@@ -114,6 +114,15 @@ describe('event filter', () => {
     assert.equal(matches(filter({ actions: 'start' }), event), true)
     assert.equal(matches(filter({ actions: 'Stop,Pulse' }), event), false)
   })
+  it("passes a recorder's channel by its name in quotes, without regard to case, beside numbers", () => {
+    const byName = filter({ channels: '1, "garage"' })
+    assert.equal(matches(byName, event, 'Garage'), true)
+    assert.equal(matches(byName, event, 'Garden'), false)
+    assert.equal(matches(byName, event), false, 'no name known: only the numbers count')
+    assert.equal(matches(byName, { ...event, index: 0 }), true)
+    assert.ok('error' in parseFilter({ channels: '"' }))
+    assert.ok('error' in parseFilter({ channels: '""' }))
+  })
   it('refuses a bad entry instead of reading it as "all"', () => {
     assert.ok('error' in parseFilter({ channels: 'front' }))
     assert.ok('error' in parseFilter({ channels: '0' }))

@@ -261,6 +261,34 @@ describe(`never a wrong state, in ${runtimeName}`, function () {
     await until(() => asked() === 2, 'the names read again after the reconnect', 5_000)
   })
 
+  it("filters a recorder's events by channel name, as ChannelTitle has it", async () => {
+    const port = await camera({ profile: 'nvr16' })
+    await helper.load(
+      nodes,
+      [cameraFlowNode({ port }), ...eventInFlowNode('a', { channels: '"garage", 16' })],
+      credentials(),
+    )
+    const a = collect('a-out')
+    await waitFor(sim, 'attach', 'the attach')
+    await until(
+      () => sim.requests.some((r) => r.url.includes('name=ChannelTitle') && r.status === 200),
+      'the channel names read',
+    )
+    await pass(100)
+    for (let index = 0; index < 16; index++) {
+      sim.send({ code: 'VideoMotion', action: 'Start', index })
+    }
+    await until(() => a.length === 2, 'the events of Garage (4) and of channel 16')
+    await pass(200)
+    assert.deepEqual(
+      a.map((m) => [m.payload.channel, m.payload.channelName]),
+      [
+        [4, 'Garage'],
+        [16, 'Roof'],
+      ],
+    )
+  })
+
   it('asks a camera without channel names once, and sends its events without one', async () => {
     const port = await camera({ profile: 'ipc' })
     await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('a')], credentials())
