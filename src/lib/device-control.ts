@@ -6,6 +6,7 @@
 
 import { parseTable, settingKey, type ControlRequest, type Direction, type Mode } from './controls'
 import { classify, type HttpSession } from './http-session'
+import { DEFAULT_TIMING } from './policy'
 import { MAX_CAPABILITY_CHANNELS, MAX_CONFIG_ANSWER_BYTES, MAX_CONTROL_WAITING } from './limits'
 
 /**
@@ -593,7 +594,7 @@ export class DeviceControl {
     const { status, body } = await this.call(path, request)
     const text = body.toString('utf8')
     if (status === 401 || status === 403) {
-      throw new ControlError('rights', { status })
+      throw this.refusal(status)
     }
     return status === 200 && text.trim() !== '' && !/^\s*Error/i.test(text) ? parseTable(text) : undefined
   }
@@ -610,7 +611,7 @@ export class DeviceControl {
   private async write(request: ControlRequest, path: string, closing = false): Promise<void> {
     const { status, body } = await this.call(path, request, closing)
     if (status === 401 || status === 403) {
-      throw new ControlError('rights', { status })
+      throw this.refusal(status)
     }
     if (status !== 200 || !/\bOK\b/i.test(body.toString('utf8'))) {
       this.refused.add(`${request.action}/${request.channel}`)
@@ -645,6 +646,20 @@ export class DeviceControl {
         action: request?.action ?? '',
       })
     }
+  }
+
+  /**
+   * A 401 while the camera has never accepted this login is a wrong password (it counted against the login
+   * budget); a 403, or a 401 after the login worked, is this user's rights (http-session.ts).
+   */
+  private refusal(status: number): ControlError {
+    // 403 is "not allowed" in HTTP's own words (rroller#647: reads work, writes 403); a wrong password is 401.
+    if (this.http.proven || status === 403) {
+      return new ControlError('rights', { status })
+    }
+    return new ControlError('login', {
+      left: Math.max(0, DEFAULT_TIMING.maxRefusals - this.http.budget.refused),
+    })
   }
 
   private unsupported(request: ControlRequest): ControlError {

@@ -86,7 +86,7 @@ export class HttpSession {
   private scheme: 'digest' | 'basic' = 'digest'
   private readonly memory: CameraMemory
   /** The camera accepted these credentials, and no attach was refused since. */
-  private proven = false
+  private accepted = false
   /**
    * CGI scripts the camera refused this user since the last attach (`snapshot.cgi` -> 401): not asked again
    * until then, because each refusal may count as a failed login on the device, and enough of them lock the
@@ -139,6 +139,14 @@ export class HttpSession {
       return { kind: 'protocol', detail: 'http-to-https' }
     }
     return reason
+  }
+
+  /**
+   * Whether the camera has accepted these credentials (and no attach was refused since): a 401 or 403 to a
+   * CGI call is then this user's rights, not a wrong password.
+   */
+  get proven(): boolean {
+    return this.accepted
   }
 
   get baseUrl(): string {
@@ -266,16 +274,16 @@ export class HttpSession {
           }
         }
         if (status === 401 || status === 403) {
-          if (isAttach || !this.proven) {
+          if (isAttach || !this.accepted) {
             this.budget.refuse(this.now())
-            this.proven = false
+            this.accepted = false
           } else {
             this.notAllowed.set(script(path), status)
           }
         } else if (!isRedirect(status)) {
           // A redirect is answered before any login: it proves nothing about the credentials.
           this.budget.accept()
-          this.proven = true
+          this.accepted = true
           if (sentWith === 'digest') {
             this.memory.digestWorked = true
           }

@@ -66,7 +66,8 @@ export class SimulatedDevice {
   reboots = 0
   /** Control requests (not reads) answered, for tests that count what reached the device. */
   writes = 0
-  private readonly timers = new Set<NodeJS.Timeout>()
+  /** When each channel's siren stops by itself. */
+  private readonly sirenStops = new Map<number, NodeJS.Timeout>()
 
   constructor(
     private readonly controls: ControlProfile,
@@ -143,8 +144,8 @@ export class SimulatedDevice {
   }
 
   close(): void {
-    for (const timer of this.timers) clearTimeout(timer)
-    this.timers.clear()
+    for (const timer of this.sirenStops.values()) clearTimeout(timer)
+    this.sirenStops.clear()
   }
 
   private absent(): DeviceAnswer {
@@ -210,12 +211,17 @@ export class SimulatedDevice {
     }
     this.writes++
     output.set(ch, io === '1')
-    if (type === '2' && io === '1') {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer)
-        this.sirens.set(ch, false)
-      }, this.controls.sirenStopsAfterMs ?? 10_000)
-      this.timers.add(timer)
+    if (type === '2') {
+      // Started again, it sounds its full time again; stopped, it has nothing left to stop.
+      clearTimeout(this.sirenStops.get(ch))
+      this.sirenStops.delete(ch)
+      if (io === '1') {
+        const timer = setTimeout(() => {
+          this.sirenStops.delete(ch)
+          this.sirens.set(ch, false)
+        }, this.controls.sirenStopsAfterMs ?? 10_000)
+        this.sirenStops.set(ch, timer)
+      }
     }
     return OK
   }

@@ -24,7 +24,7 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
 
   async function start(
     profile: string | DeviceProfile,
-    options: { forbidden?: Record<string, 403> } = {},
+    options: { forbidden?: Record<string, 403>; password?: string } = {},
   ): Promise<CameraSimulator> {
     sim = simulator({ profile, ...options })
     const port = await sim.listen()
@@ -291,5 +291,52 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
       }),
       { numRuns: 25 },
     )
+  })
+
+  it("shares the camera's two CGI slots: a burst over 32 settings of a recorder never has more than 2 calls at once", async () => {
+    const s = await start('nvr16')
+    const messages = Array.from({ length: 16 }, (_, i) => [
+      { action: 'motion-detection', channel: i + 1, payload: false },
+      { action: 'record-mode', channel: i + 1, payload: 'manual' },
+    ]).flat()
+    await Promise.all(messages.map((msg) => send(msg)))
+    assert.equal(config('MotionDetect[15].Enable'), 'false')
+    assert.equal(config('RecordMode[15].Mode'), '1')
+    assert.ok(s.maxCgiInFlight <= 2, `${s.maxCgiInFlight} calls at once`)
+  })
+
+  it('a wrong password: control messages spend the one login budget, then wait without logging in', async () => {
+    const s = await start('deterrence', { password: 'other' })
+    for (let i = 0; i < 3; i++) {
+      await refused({ action: 'siren', payload: true }, 'dahua-control.errors.login')
+    }
+    for (let i = 0; i < 5; i++) {
+      await refused({ action: 'siren', payload: true }, 'dahua-control.errors.paused')
+    }
+    assert.equal(s.refusedLogins, 3, 'the camera saw three refused logins, not eight')
+    assert.equal(s.device.sirens.get(0), false)
+  })
+
+  it('the editor asks a deployed camera what it supports, per channel', async () => {
+    await start('deterrence')
+    const caps = (await helper.request().get('/dahua-camera/cam/capabilities').expect(200)).body as Array<{
+      channel: number
+      actions: string[]
+    }>
+    assert.equal(caps.length, 1)
+    for (const action of ['snapshot', 'siren', 'warning-light', 'light', 'alarm-output', 'ivs-rule']) {
+      assert.ok(caps[0]!.actions.includes(action), action)
+    }
+    assert.ok(!caps[0]!.actions.includes('ptz-preset'))
+    assert.ok(!caps[0]!.actions.includes('privacy'))
+    await helper.request().get('/dahua-camera/nope/capabilities').expect(404)
+  })
+
+  it('a redeploy ends a timed siren at once instead of leaving it to sound', async () => {
+    const s = await start('deterrence')
+    await send({ action: 'siren', payload: true, duration: 600 })
+    assert.equal(s.device.sirens.get(0), true)
+    await helper.unload()
+    assert.equal(s.device.sirens.get(0), false)
   })
 })
