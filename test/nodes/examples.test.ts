@@ -10,8 +10,10 @@ import { until, waitFor } from '../helpers/wait'
 
 const dir = join(__dirname, '..', '..', '..', 'examples')
 const core = [
+  'common/20-inject.js',
   'common/21-debug.js',
   'common/90-comment.js',
+  'function/10-function.js',
   'function/10-switch.js',
   'function/15-change.js',
   'function/80-template.js',
@@ -45,17 +47,31 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
   flowHooks(() => sim)
   const credentials = { 'ex-camera': { username: 'admin', password: PASSWORD } }
 
-  async function deploy(name: string): Promise<void> {
-    sim = simulator({ password: PASSWORD })
+  async function deploy(name: string, profile = 'ipc', edit?: (flow: FlowNode[]) => void): Promise<void> {
+    sim = simulator({ password: PASSWORD, profile })
     const port = await sim.listen()
+    const flow = example(name, port)
+    edit?.(flow)
     const attached = waitFor(sim, 'attach', `the attach of "${name}"`)
-    await helper.load([...nodes, ...core] as never, example(name, port), credentials)
-    await attached
+    await helper.load([...nodes, ...core] as never, flow, credentials)
+    if (flow.some((n) => n.type === 'dahua-event-in')) {
+      await attached
+    }
   }
 
-  it('has six examples that import side by side, each saying on the canvas how to set it up', () => {
+  /** The night hours of example 07 (its flow's properties), so that now is night, or is not. */
+  const nightHours =
+    (from: number, to: number) =>
+    (flow: FlowNode[]): void => {
+      flow.find((n) => n.id === 'ex7-tab')!.env = [
+        { name: 'NIGHT_FROM', value: String(from), type: 'num' },
+        { name: 'NIGHT_TO', value: String(to), type: 'num' },
+      ]
+    }
+
+  it('has nine examples that import side by side, each saying on the canvas how to set it up', () => {
     const names = readdirSync(dir).filter((f) => f.endsWith('.json'))
-    assert.equal(names.length, 6)
+    assert.equal(names.length, 9)
     const types = new Set<string>()
     const ids = new Map<string, string>()
     for (const name of names) {
@@ -80,6 +96,66 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
       }
     }
     assert.ok(types.has('dahua-event-in'))
+    assert.ok(types.has('dahua-control'))
+  })
+
+  const person = { code: 'CrossLineDetection', action: 'Start', index: 0 }
+  it('07: a person at night turns the white light on for 60 s; a car does not', async () => {
+    await deploy('07 Person at night turns on the light', 'deterrence', nightHours(0, 24))
+    const got = received('ex7-debug')
+    sim.send({ ...person, data: { Name: 'Gate', Object: { ObjectType: 'Vehicle' } } })
+    sim.send({ ...person, data: { Name: 'Gate', Object: { ObjectType: 'Human' } } })
+    await until(() => got.length === 1, 'the light turned on')
+    assert.deepEqual(got[0]!.payload, { action: 'light', channel: 1, state: true })
+    assert.equal(sim.device.config.get('Lighting_V2[0][2][0].Mode'), 'Manual')
+    assert.equal(
+      sim.requests.filter((r) => r.url.includes('action=setConfig') && r.auth === 'ok').length,
+      1,
+      'the car turned nothing on',
+    )
+  })
+
+  it('07: in the day a person turns nothing on', async () => {
+    await deploy('07 Person at night turns on the light', 'deterrence', nightHours(0, 0))
+    const reachedFunction: unknown[] = []
+    helper.getNode('ex7-night').on('input', (msg: unknown) => reachedFunction.push(msg))
+    sim.send({ ...person, data: { Name: 'Gate', Object: { ObjectType: 'Human' } } })
+    await until(() => reachedFunction.length === 1, 'the crossing at the function')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.equal(sim.requests.filter((r) => r.url.includes('action=setConfig') && r.auth === 'ok').length, 0)
+    assert.equal(sim.device.config.get('Lighting_V2[0][2][0].Mode'), 'Auto')
+  })
+
+  it('08: coming home disarms motion and smart detection, leaving home arms them', async () => {
+    await deploy('08 Arm when leaving home')
+    const got = received('ex8-debug')
+    helper.getNode('ex8-home').receive({})
+    await until(() => got.length === 2, 'both settings disarmed')
+    assert.equal(sim.device.config.get('MotionDetect[0].Enable'), 'false')
+    assert.equal(sim.device.config.get('SmartMotionDetect[0].Enable'), 'false')
+    helper.getNode('ex8-leave').receive({})
+    await until(() => got.length === 4, 'both settings armed')
+    assert.equal(sim.device.config.get('MotionDetect[0].Enable'), 'true')
+    assert.equal(sim.device.config.get('SmartMotionDetect[0].Enable'), 'true')
+    assert.deepEqual(got.at(-1)!.payload, { action: 'smart-detection', channel: 1, state: true })
+  })
+
+  it("09: a door station's press brings its picture, without the trailer; the hang-up does not", async () => {
+    await deploy('09 Picture of a doorbell press', 'vto')
+    const got = received('ex9-debug')
+    sim.send({ code: '_DoTalkAction_', action: 'Pulse', index: 0, data: { Action: 'Hangup' } })
+    sim.send({ code: '_DoTalkAction_', action: 'Pulse', index: 0, data: { Action: 'Invite', CallID: '9' } })
+    await until(() => got.length === 1, 'the picture')
+    const picture = got[0]! as unknown as { payload: Buffer; contentType: string }
+    assert.ok(Buffer.isBuffer(picture.payload))
+    assert.deepEqual([...picture.payload.subarray(-2)], [0xff, 0xd9])
+    assert.equal(picture.contentType, 'image/jpeg')
+    assert.equal(
+      sim.requests.filter((r) => r.url.includes('snapshot.cgi') && r.auth === 'ok').length,
+      1,
+      'one picture, of the press',
+    )
+    assert.deepEqual(errors(), [])
   })
 
   it('01: motion reaches the debug node', async () => {
