@@ -171,6 +171,31 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
     await page.locator('#node-dialog-cancel').click()
   })
 
+  it('the control dialog marks the actions the demo camera supports', async () => {
+    await page.locator('#node-input-codes').waitFor({ state: 'detached', timeout: 10_000 })
+    await page.mouse.move(700, 700)
+    await page.locator('#demo-control rect.red-ui-flow-node').dblclick()
+    await page.waitForFunction(
+      () => /✓/.test(document.querySelector('#dahua-control-supported')?.textContent ?? ''),
+      null,
+      { timeout: 20_000 },
+    )
+    const option = (action: string): Promise<string | null> =>
+      page.locator(`#node-input-action option[value="${action}"]`).textContent()
+    // The demo camera is the ipc profile: IR, detection and a relay, no siren and no PTZ.
+    assert.match((await option('snapshot')) ?? '', /^✓/)
+    assert.match((await option('motion-detection')) ?? '', /^✓/)
+    assert.match((await option('siren')) ?? '', /^✗/)
+    assert.match((await option('ptz-preset')) ?? '', /^✗/)
+    // For the picture only: the list unfolded (a closed select shows one option), the tray alone.
+    await page.locator('#node-input-action').evaluate((select) => select.setAttribute('size', '17'))
+    await page
+      .locator('.red-ui-tray')
+      .last()
+      .screenshot({ path: join(shots, '7-control.png') })
+    await page.locator('#node-dialog-cancel').click()
+  })
+
   it('says on hover why a field is invalid, in the words the runtime uses', async () => {
     await openEventDialog()
     const channels = page.locator('#node-input-channels')
