@@ -103,13 +103,19 @@ export class DeviceControl {
     return this.enqueue(key, (preempted) => this.execute(request, key, preempted))
   }
 
-  /** The actions each channel supports, learned once (probing each table and endpoint) and then kept. */
-  capabilities(): Promise<Array<{ channel: number; actions: string[] }>> {
+  /**
+   * The actions each channel supports, learned once (probing each table and endpoint) and then kept, less the
+   * controls the device has refused since.
+   */
+  async capabilities(): Promise<Array<{ channel: number; actions: string[] }>> {
     this.capabilityList ??= this.learnCapabilities().catch((err: unknown) => {
       this.capabilityList = undefined // a camera that did not answer is asked again next time
       throw err
     })
-    return this.capabilityList
+    return (await this.capabilityList).map(({ channel, actions }) => ({
+      channel,
+      actions: actions.filter((action) => !this.refused.has(`${action}/${channel}`)),
+    }))
   }
 
   /**
@@ -268,14 +274,17 @@ export class DeviceControl {
     )?.[0]
     if (row) {
       const index = /\]\[(\d+)\]\.LightType$/.exec(row)?.[1]
-      const schemes = await this.learnTable('LightingScheme')
+      // Only a dual-light model has the table; its scheme now is what a timed light goes back to.
+      const schemes = (await this.learnTable('LightingScheme'))
+        ? await this.fresh(request, 'LightingScheme')
+        : undefined
       for (const profile of profiles) {
         const field = `Lighting_V2[${ch}][${profile}][${index}].Mode`
         before.set(field, rows?.get(field) ?? 'Auto')
         writes.set(field, LIGHT_MODE[mode])
         const scheme = `LightingScheme[${ch}][${profile}].LightingMode`
-        const current = (await this.fresh(request, 'LightingScheme'))?.get(scheme)
-        if (schemes?.has(scheme) && current !== undefined) {
+        const current = schemes?.get(scheme)
+        if (current !== undefined) {
           before.set(scheme, current)
           const wanted = lightType === 'WhiteLight' ? 'WhiteMode' : 'InfraredMode'
           if (mode === 'on') {
@@ -542,9 +551,7 @@ export class DeviceControl {
       supported['ptz-move'] = supported['ptz-preset'] === true
       list.push({
         channel,
-        actions: Object.keys(supported).filter(
-          (action) => supported[action] && !this.refused.has(`${action}/${channel}`),
-        ),
+        actions: Object.keys(supported).filter((action) => supported[action]),
       })
     }
     return list

@@ -339,4 +339,43 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
     await helper.unload()
     assert.equal(s.device.sirens.get(0), false)
   })
+
+  // Every action against a profile whose model does not have it: the message fails with "does not support",
+  // nothing on the device changes, and the capabilities say so.
+  const refusals: Array<[string, string, unknown]> = [
+    ['light', 'ipc', true],
+    ['light-mode', 'ad410', 'auto'],
+    ['warning-light', 'ptz', true],
+    ['alarm-output', 'ptz', true],
+    ['ptz-preset', 'ipc', 1],
+    ['ptz-move', 'deterrence', { direction: 'up' }],
+    ['motion-detection', 'vto', true],
+    ['ivs-rule', 'ptz', { name: 'Gate', enabled: true }],
+    ['record-mode', 'pt-amcrest', 'off'],
+  ]
+  for (const [action, profile, payload] of refusals) {
+    it(`${action} is refused by ${profile}, which does not have it, and nothing changes`, async () => {
+      const s = await start(profile)
+      const before = JSON.stringify([...s.device.config])
+      await refused({ action, payload })
+      assert.equal(s.device.writes, 0)
+      assert.equal(JSON.stringify([...s.device.config]), before)
+      const caps = (await send({ action: 'capabilities' })).payload as Array<{ actions: string[] }>
+      assert.ok(!caps[0]!.actions.includes(action), `capabilities leave out ${action}`)
+    })
+  }
+
+  it("a snapshot of a channel the camera does not have fails with the camera's answer", async () => {
+    await start('ipc')
+    await refused({ action: 'snapshot', channel: 2 }, 'dahua-control.errors.failed-other')
+  })
+
+  it('a camera that switches between day and night profiles gets the light in both', async () => {
+    const s = await start('deterrence')
+    s.device.config.set('VideoInMode[0].Mode', '1') // by time or brightness, not a fixed profile
+    await send({ action: 'light', payload: true })
+    assert.equal(config('Lighting_V2[0][0][0].Mode'), 'Manual')
+    assert.equal(config('Lighting_V2[0][1][0].Mode'), 'Manual')
+    assert.equal(config('Lighting_V2[0][2][0].Mode'), 'Auto', 'the normal profile is not in use')
+  })
 })
