@@ -4,27 +4,10 @@
 // the device-control.ts session sends what this file has read.
 
 import { MAX_INDEX } from './limits'
+import { CONTROL_ACTIONS } from './rules'
 import { printable } from './text'
 
-export const ACTIONS = [
-  'snapshot',
-  'siren',
-  'light',
-  'warning-light',
-  'infrared',
-  'light-mode',
-  'privacy',
-  'alarm-output',
-  'ptz-preset',
-  'ptz-move',
-  'motion-detection',
-  'smart-detection',
-  'ivs-rule',
-  'record-mode',
-  'reboot',
-  'channels',
-  'capabilities',
-] as const
+export const ACTIONS = CONTROL_ACTIONS
 
 export type ControlAction = (typeof ACTIONS)[number]
 

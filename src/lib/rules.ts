@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// What each setting of the two nodes may be, in one place for the runtime and the editor: the build wraps this
+// What each setting of the nodes may be, in one place for the runtime and the editor: the build wraps this
 // file for the browser (resources/rules.js, window.DahuaRules), and the editor's validators return the very
 // sentence the runtime would log. So it imports nothing at run time, and says what is wrong as a catalog key
 // with its parameters, never as text.
@@ -135,4 +135,38 @@ function text(value: unknown): string {
 function isInteger(value: unknown, least: number, most: number): boolean {
   const number = Number(value)
   return text(value).trim() !== '' && Number.isInteger(number) && number >= least && number <= most
+}
+
+/** What a `dahua-control` node can be told to do (controls.ts reads each one's value). */
+export const CONTROL_ACTIONS = [
+  'snapshot',
+  'siren',
+  'light',
+  'warning-light',
+  'infrared',
+  'light-mode',
+  'privacy',
+  'alarm-output',
+  'ptz-preset',
+  'ptz-move',
+  'motion-detection',
+  'smart-detection',
+  'ivs-rule',
+  'record-mode',
+  'reboot',
+  'channels',
+  'capabilities',
+] as const
+
+export function controlActionProblem(value: unknown): Problem | undefined {
+  return (CONTROL_ACTIONS as readonly unknown[]).includes(value)
+    ? undefined
+    : { key: 'dahua-control.errors.action', params: { action: text(value).slice(0, 40) } }
+}
+
+/** A control node's channel: 1-based, up to the highest a filter may name. */
+export function controlChannelProblem(value: unknown): Problem | undefined {
+  return isInteger(value, 1, MAX_FILTER_CHANNEL)
+    ? undefined
+    : { key: 'dahua-control.errors.channel', params: { max: String(MAX_FILTER_CHANNEL) } }
 }

@@ -176,7 +176,7 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
     await page.mouse.move(700, 700)
     await page.locator('#demo-control rect.red-ui-flow-node').dblclick()
     await page.waitForFunction(
-      () => /✓/.test(document.querySelector('#dahua-control-supported')?.textContent ?? ''),
+      () => /^✗/.test(document.querySelector('#node-input-action option[value="siren"]')?.textContent ?? ''),
       null,
       { timeout: 20_000 },
     )
