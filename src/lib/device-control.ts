@@ -5,7 +5,7 @@
 // It knows nothing of Node-RED: a failure is a ControlError whose key the glue words.
 
 import { parseTable, settingKey, type ControlRequest, type Direction, type Mode } from './controls'
-import { classify, type HttpSession } from './http-session'
+import { AnswerTooLarge, classify, type HttpSession } from './http-session'
 import { DEFAULT_TIMING } from './policy'
 import { MAX_CAPABILITY_CHANNELS, MAX_CONFIG_ANSWER_BYTES, MAX_CONTROL_WAITING } from './limits'
 
@@ -646,6 +646,9 @@ export class DeviceControl {
       })
     } catch (err) {
       if (err instanceof ControlError) throw err
+      if (err instanceof AnswerTooLarge) {
+        throw new ControlError('too-large', { limit: err.limit })
+      }
       const reason = await this.http.explain(classify(err), this.options.cgiTimeoutMs)
       throw new ControlError('failed', {
         kind: reason.kind,

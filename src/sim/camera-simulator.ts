@@ -57,10 +57,11 @@ export interface SimulatorOptions {
   /** Answer every request with a redirect to this URL (a proxy or a camera that moved to https). */
   redirectTo?: string
   /**
-   * A hostile camera's answers: `snapshot.cgi` and `getEventIndexes` answer this many bytes (a JPEG of that
-   * size; `channels[n]=n` lines), chunked without a Content-Length, as fast as the client reads.
+   * A hostile camera's answers: `snapshot.cgi`, `getEventIndexes` and `configManager.cgi?action=getConfig`
+   * answer this many bytes (a JPEG of that size; `channels[n]=n` lines; table lines), chunked without a
+   * Content-Length, as fast as the client reads.
    */
-  answerBytes?: { snapshot?: number; indexes?: number }
+  answerBytes?: { snapshot?: number; indexes?: number; config?: number }
 }
 
 export interface SimulatorRequest {
@@ -327,6 +328,11 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     if (info !== undefined) {
       record('ok', 200)
       answer(200, info)
+      return
+    }
+    if (this.options.answerBytes?.config && url.startsWith('/cgi-bin/configManager.cgi?action=getConfig')) {
+      record('ok', 200)
+      this.flood(res, this.options.answerBytes.config, (i) => `table.MotionDetect[${i}].Enable=true\r\n`)
       return
     }
     const control = this.device.handle(url)

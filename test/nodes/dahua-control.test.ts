@@ -24,7 +24,7 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
 
   async function start(
     profile: string | DeviceProfile,
-    options: { forbidden?: Record<string, 403>; password?: string } = {},
+    options: { forbidden?: Record<string, 403>; password?: string; answerBytes?: { config: number } } = {},
   ): Promise<CameraSimulator> {
     sim = simulator({ profile, ...options })
     const port = await sim.listen()
@@ -377,5 +377,13 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
     assert.equal(config('Lighting_V2[0][0][0].Mode'), 'Manual')
     assert.equal(config('Lighting_V2[0][1][0].Mode'), 'Manual')
     assert.equal(config('Lighting_V2[0][2][0].Mode'), 'Auto', 'the normal profile is not in use')
+  })
+
+  it('a 1 GiB configuration table is cut off at its limit, and the message says so', async () => {
+    const s = await start('ipc', { answerBytes: { config: 1024 ** 3 } })
+    await refused({ action: 'motion-detection', payload: false }, 'dahua-control.errors.too-large')
+    await until(() => s.abandonedAnswers === 1, 'the answer abandoned')
+    assert.ok(s.answerBytesWritten < 256 * 1024 + 16 * 1024 ** 2, `${s.answerBytesWritten} bytes written`)
+    assert.equal(s.device.writes, 0)
   })
 })
