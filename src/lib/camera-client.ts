@@ -9,6 +9,7 @@ import { attach, type AttachedStream, type Opened, type StreamWarning } from './
 import { HealthTracker, type Health } from './health'
 import { HttpSession } from './http-session'
 import { DeviceControl } from './device-control'
+import { DoorControl } from './door-control'
 import { cleanJpeg } from './jpeg'
 import { DEFAULT_SNAPSHOT_BYTES, MAX_CODE_CHARS, MAX_CODES, MAX_INDEX, MAX_PENDING_SNAPSHOTS } from './limits'
 import { Overlap } from './overlap'
@@ -88,6 +89,8 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   readonly http: HttpSession
   /** Acting on the device (the dahua-control node) through this same session and login budget. */
   readonly control: DeviceControl
+  /** A door station's doors and calls (the dahua-door node), through this same session and login budget. */
+  readonly door: DoorControl
   private readonly reconciler: Reconciler
   private readonly healthTracker = new HealthTracker()
   private readonly random: () => number
@@ -134,6 +137,7 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
       sirenRepeatMs: this.timing.sirenRepeatMs,
       cgiTimeoutMs: this.timing.cgiTimeoutMs,
     })
+    this.door = new DoorControl(this.http, options.credentials)
     this.reconciler = new Reconciler(this.http, this.now, (event, at) => this.publish(event, at))
   }
 
@@ -218,6 +222,7 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   async close(): Promise<void> {
     try {
       await this.control.close()
+      await this.door.close()
       this.closing.abort()
       await this.stop()
     } finally {

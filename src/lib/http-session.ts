@@ -211,6 +211,41 @@ export class HttpSession {
   }
 
   /**
+   * A JSON-RPC call (`/RPC2_Login`, `/RPC2`: rpc2.ts): a POST of `body` as JSON, in the same call slots and with
+   * the same deadline and answer limit as a CGI call. It carries no HTTP login: RPC2 logs in inside the body, and
+   * rpc2.ts books its refusals against this session's budget.
+   */
+  async post(path: string, body: unknown, options: CgiOptions = {}): Promise<CgiAnswer> {
+    const { signal, timeoutMs = this.timing.cgiTimeoutMs, maxBytes = MAX_STATE_ANSWER_BYTES } = options
+    await this.slots.enter()
+    const abort = new AbortController()
+    const timer = setTimeout(() => abort.abort(), timeoutMs)
+    const forward = (): void => abort.abort()
+    signal?.addEventListener('abort', forward, { once: true })
+    if (this.closed || signal?.aborted) {
+      abort.abort()
+    }
+    this.inFlight.add(abort)
+    try {
+      const response = await this.http.request<Readable>(`${this.baseUrl}${path}`, {
+        method: 'POST',
+        content: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+        dataType: 'stream',
+        timeout: [timeoutMs, timeoutMs],
+        signal: abort.signal,
+        followRedirect: false,
+      })
+      return { status: response.status, body: await readLimited(response, maxBytes) }
+    } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', forward)
+      this.inFlight.delete(abort)
+      this.slots.leave()
+    }
+  }
+
+  /**
    * Aborts every request under way, then lets the Agent close its sockets. Never `agent.destroy()`: undici
    * hands one error object to every socket, and urllib's process-wide patch of `net.Socket.prototype.destroy`
    * defines a non-configurable property on it, so the second socket throws inside undici and the rejection

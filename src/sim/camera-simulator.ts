@@ -12,6 +12,7 @@ import https from 'node:https'
 import type { Socket } from 'node:net'
 import type { CameraEvent } from '../lib/types'
 import { SimulatedDevice } from './device'
+import { SimulatedDoor } from './door'
 import { profileNamed, type DeviceProfile } from './profiles'
 import { BOUNDARY, encodeEvent, formatHeartbeat, formatPart, type PartFormat } from './wire'
 
@@ -95,6 +96,8 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   readonly profile: DeviceProfile
   /** What the device has been told to do: its configuration, outputs, PTZ and reboots (device.ts). */
   readonly device: SimulatedDevice
+  /** A doorbell's or door station's door, calls and JSON-RPC interface (door.ts), if the profile is one. */
+  readonly door: SimulatedDoor | undefined
   private readonly options: SimulatorOptions
   private readonly server: http.Server
   private readonly streams = new Set<Stream>()
@@ -120,6 +123,13 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       typeof options.profile === 'object' ? options.profile : profileNamed(options.profile ?? 'ipc')
     this.authMode = options.auth ?? this.profile.auth
     this.device = new SimulatedDevice(this.profile.controls, this.profile.channels)
+    this.door = this.profile.door
+      ? new SimulatedDoor(
+          this.profile.door,
+          (event) => this.send(event),
+          () => ({ username: this.username, password: this.password, realm: this.realm }),
+        )
+      : undefined
     this.username = options.username ?? 'admin'
     this.password = options.password ?? 'admin'
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => this.handle(req, res)
@@ -183,6 +193,7 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   async close(): Promise<void> {
     this.drop()
     this.device.close()
+    this.door?.close()
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     for (const socket of this.sockets) {
       socket.destroy()
@@ -289,6 +300,21 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       res.end()
       return
     }
+    // JSON-RPC has its own login in the body, not HTTP's (door.ts).
+    if (req.method === 'POST' && (url === '/RPC2_Login' || url === '/RPC2')) {
+      const chunks: Buffer[] = []
+      let size = 0
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length
+        if (size <= 64 * 1024) chunks.push(chunk)
+      })
+      req.on('end', () => {
+        const reply = this.door?.rpc(url, Buffer.concat(chunks).toString('utf8')) ?? { status: 404, body: '' }
+        record('none', reply.status)
+        answer(reply.status, reply.body, 'application/json')
+      })
+      return
+    }
     const auth = this.checkAuth(req)
     if (auth !== 'ok') {
       if (auth === 'refused') {
@@ -333,6 +359,12 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     if (this.options.answerBytes?.config && url.startsWith('/cgi-bin/configManager.cgi?action=getConfig')) {
       record('ok', 200)
       this.flood(res, this.options.answerBytes.config, (i) => `table.MotionDetect[${i}].Enable=true\r\n`)
+      return
+    }
+    const door = this.door?.cgi(url)
+    if (door) {
+      record('ok', door.status)
+      answer(door.status, door.body)
       return
     }
     const control = this.device.handle(url)

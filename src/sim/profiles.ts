@@ -5,6 +5,7 @@
 
 import type { CameraEvent } from '../lib/types'
 import type { ControlProfile } from './device'
+import type { DoorProfile } from './door'
 import { gate } from './scenario'
 
 export interface DeviceProfile {
@@ -35,6 +36,8 @@ export interface DeviceProfile {
   sample: CameraEvent[]
   /** What it can be told to do, and how its model does it (device.ts). */
   controls: ControlProfile
+  /** A doorbell or door station: what its family sends, and how its door is opened (door.ts). */
+  door?: DoorProfile
 }
 
 const ipcSample: CameraEvent[] = [
@@ -131,6 +134,125 @@ const nvrSample: CameraEvent[] = [
   })),
 ]
 
+const call = { CallID: '20261124104117@838181@192.168.2.25' }
+
+// Amcrest AD110/AD410: a press is `_DoTalkAction_` Invite with CallNoAnswered and PhoneCallDetect Starts in the
+// same second (pa#137, amcrest2mqtt#6, [RI]); the call ends with `_DoTalkAction_` Hangup. Whether it was answered
+// in the app is not on the stream in any capture we have: both end the same way.
+const amcrestDoorbell: DoorProfile = {
+  doors: 0,
+  cgi: false,
+  rpc2: { accessControl: false, videoTalk: false },
+  sequences: {
+    press: [
+      { code: 'BackKeyLight', action: 'Pulse', index: 0, data: { State: 1 } },
+      {
+        code: '_DoTalkAction_',
+        action: 'Pulse',
+        index: 0,
+        data: { Action: 'Invite', ...call, CallSrcMask: '4' },
+      },
+      { code: 'PhoneCallDetect', action: 'Start', index: 0 },
+      { code: 'CallNoAnswered', action: 'Start', index: 0, data: { CallID: '9' } },
+    ],
+    answered: [],
+    missed: [],
+    hungUp: [
+      { code: 'CallNoAnswered', action: 'Stop', index: 0, data: { CallID: '9' } },
+      { code: 'PhoneCallDetect', action: 'Stop', index: 0 },
+      {
+        code: '_DoTalkAction_',
+        action: 'Pulse',
+        index: 0,
+        data: { Action: 'Hangup', ...call, CallSrcMask: 4, HangupReason: 'HangupByPhone' },
+      },
+    ],
+    card: [],
+    remote: [],
+  },
+}
+
+// What a VTO sends when its door opens: by card (riogrande75/Dahua#2: AccessControl Method 1 with the card, then
+// DoorCard) and from afar (DahuaVTO2MQTT#29: BackKeyLight State 8 and AccessControl Method 4); the contact
+// follows (DoorStatus, [RI]).
+const cardOpen: CameraEvent[] = [
+  {
+    code: 'AccessControl',
+    action: 'Pulse',
+    index: 0,
+    data: { CardNo: '7A087D0F', Method: 1, Name: 'OpenDoor', ReaderID: '1', Status: 1, UserID: '9901' },
+  },
+  { code: 'DoorCard', action: 'Pulse', index: 0, data: { Number: '7a087d0f', Type: 0 } },
+  { code: 'BackKeyLight', action: 'Pulse', index: 0, data: { State: 8 } },
+  { code: 'DoorStatus', action: 'Pulse', index: 0, data: { Status: 'Open' } },
+]
+const remoteOpen: CameraEvent[] = [
+  { code: 'BackKeyLight', action: 'Pulse', index: 0, data: { State: 8 } },
+  {
+    code: 'AccessControl',
+    action: 'Pulse',
+    index: 0,
+    data: { CardNo: '', Method: 4, Name: 'OpenDoor', ReaderID: '1', Status: 1, UserID: '' },
+  },
+  { code: 'DoorStatus', action: 'Pulse', index: 0, data: { Status: 'Open' } },
+]
+
+// A VTO villa station: BackKeyLight says the call's state (1 ringing, 5 answered from a VTH, 6 not answered,
+// 0 idle: [RREADME], [RI]), CallNoAnswered spans the ringing (dahua-protocol.md 4.4).
+const villaStation: DoorProfile = {
+  doors: 2,
+  cgi: true,
+  rpc2: { accessControl: true, videoTalk: true, endCall: true },
+  sequences: {
+    press: [
+      { code: 'BackKeyLight', action: 'Pulse', index: 0, data: { State: 1 } },
+      { code: 'CallNoAnswered', action: 'Start', index: 0, data: { CallID: '3' } },
+    ],
+    answered: [
+      { code: 'BackKeyLight', action: 'Pulse', index: 0, data: { State: 5 } },
+      { code: 'CallNoAnswered', action: 'Stop', index: 0, data: { CallID: '3' } },
+    ],
+    missed: [
+      { code: 'BackKeyLight', action: 'Pulse', index: 0, data: { State: 6 } },
+      { code: 'CallNoAnswered', action: 'Stop', index: 0, data: { CallID: '3' } },
+    ],
+    hungUp: [{ code: 'BackKeyLight', action: 'Pulse', index: 0, data: { State: 0 } }],
+    card: cardOpen,
+    remote: remoteOpen,
+  },
+}
+
+// An apartment outdoor station: the press is an `Invite` code (HA PR#40496) with CallNoAnswered; a missed call
+// and a hang-up are `_CallNoAnswer_` and `HungupPhone` (the VTO variants Scrypted matches, [SC-api]). It has no
+// accessControl.cgi (rr#465 answered 404): doors open over RPC2.
+const apartmentStation: DoorProfile = {
+  doors: 1,
+  cgi: false,
+  rpc2: { accessControl: true, videoTalk: true },
+  sequences: {
+    press: [
+      {
+        code: 'Invite',
+        action: 'Pulse',
+        index: 0,
+        data: { CallID: '3', IsEncryptedStream: false, LockNum: 2, SupportPaas: false, TCPPort: 37777 },
+      },
+      { code: 'CallNoAnswered', action: 'Start', index: 0, data: { CallID: '3' } },
+    ],
+    answered: [
+      { code: 'BackKeyLight', action: 'Pulse', index: 0, data: { State: 5 } },
+      { code: 'CallNoAnswered', action: 'Stop', index: 0, data: { CallID: '3' } },
+    ],
+    missed: [
+      { code: 'CallNoAnswered', action: 'Stop', index: 0, data: { CallID: '3' } },
+      { code: '_CallNoAnswer_', action: 'Pulse', index: 0 },
+    ],
+    hungUp: [{ code: 'HungupPhone', action: 'Pulse', index: 0 }],
+    card: cardOpen,
+    remote: remoteOpen,
+  },
+}
+
 const nvrTitles = [
   'Front Door',
   'Driveway',
@@ -210,6 +332,7 @@ export const PROFILES: Record<string, DeviceProfile> = {
     untrackedCodes: ['CallNoAnswered', 'PhoneCallDetect'],
     sample: doorbellSample,
     controls: { motion: true, reboot: true, absentTable: 'error-body' },
+    door: amcrestDoorbell,
   },
   nvr16: {
     name: 'nvr16',
@@ -246,6 +369,23 @@ export const PROFILES: Record<string, DeviceProfile> = {
     untrackedCodes: ['CallNoAnswered'],
     sample: vtoSample,
     controls: { reboot: true, absentTable: 'error-body' },
+    door: villaStation,
+  },
+  'vto-apartment': {
+    name: 'vto-apartment',
+    description:
+      'an apartment door station (VTO3211D-P2-S2): Invite on a press, no accessControl.cgi (RPC2 opens)',
+    auth: 'digest',
+    systemDeviceType: 'VTO3211D-P2-S2',
+    model: 'VTO3211D-P2-S2',
+    firmware: '4.600.0000000.2.R,build:2025-11-20',
+    channels: 1,
+    json: 'spaces',
+    snapshotQuirk: 'dhav-trailer',
+    untrackedCodes: ['CallNoAnswered'],
+    sample: [...apartmentStation.sequences.press, ...apartmentStation.sequences.missed],
+    controls: { reboot: true, absentTable: 'error-body' },
+    door: apartmentStation,
   },
   deterrence: {
     name: 'deterrence',

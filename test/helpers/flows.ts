@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path'
 import helper from 'node-red-node-test-helper'
 import cameraNode from '../../src/dahua-camera'
 import controlNode from '../../src/dahua-control'
+import doorNode from '../../src/dahua-door'
 import eventInNode from '../../src/dahua-event-in'
 import type { Timing } from '../../src/lib/policy'
 import { connection } from './sim'
@@ -28,7 +29,7 @@ export function coreNode(file: string): (RED: unknown) => void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(join(dirname(nodesPackage), 'core', file)) as (RED: unknown) => void
 }
-export const nodes = [cameraNode, eventInNode, controlNode]
+export const nodes = [cameraNode, eventInNode, controlNode, doorNode]
 export const PASSWORD = 'Flow-S3cret!'
 
 /**
@@ -115,6 +116,17 @@ export function eventInFlowNode(
 export function controlFlowNode(id: string, action = 'snapshot', channel = 1, camera = 'cam'): FlowNode[] {
   return [
     { id, type: 'dahua-control', camera, action, channel, wires: [[`${id}-out`]] },
+    { id: `${id}-out`, type: 'helper' },
+  ]
+}
+
+export function doorFlowNode(
+  id: string,
+  options: { snapshot?: boolean; allowOpen?: boolean } = {},
+  camera = 'cam',
+): FlowNode[] {
+  return [
+    { id, type: 'dahua-door', camera, snapshot: false, allowOpen: false, ...options, wires: [[`${id}-out`]] },
     { id: `${id}-out`, type: 'helper' },
   ]
 }

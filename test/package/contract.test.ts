@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { createContext, runInContext, runInNewContext } from 'node:vm'
 import cameraNode from '../../src/dahua-camera'
 import controlNode from '../../src/dahua-control'
+import doorNode from '../../src/dahua-door'
 import eventInNode from '../../src/dahua-event-in'
 import { ACTIONS } from '../../src/lib/controls'
 import { badgeFor, reasonText } from '../../src/lib/badge'
@@ -77,7 +78,7 @@ function translator(type: string) {
 describe('package contract', () => {
   it('declares a node-red version range that includes 4.x and 5.x, and one node set per node type', () => {
     assert.equal(pkg['node-red'].version, '>=4.0.0')
-    assert.deepEqual(types, ['dahua-camera', 'dahua-event-in', 'dahua-control'])
+    assert.deepEqual(types, ['dahua-camera', 'dahua-event-in', 'dahua-control', 'dahua-door'])
   })
 
   it('registers the same node types, credentials and properties in the editor as in the runtime', () => {
@@ -93,6 +94,7 @@ describe('package contract', () => {
     cameraNode(RED as never)
     eventInNode(RED as never)
     controlNode(RED as never)
+    doorNode(RED as never)
     assert.deepEqual(Object.keys(runtime).sort(), [...types].sort())
     const camera = editorDefinition('dahua-camera')
     assert.deepEqual(camera.credentials, runtime['dahua-camera']?.credentials)
@@ -130,6 +132,9 @@ describe('package contract', () => {
       assert.equal(control.defaults.action?.validate?.(action), true, `the editor accepts ${action}`)
     }
     assert.equal(control.defaults.action?.validate?.('dance'), false)
+    const door = editorDefinition('dahua-door')
+    assert.deepEqual(Object.keys(door.defaults).sort(), ['allowOpen', 'camera', 'name', 'snapshot'])
+    assert.equal((door.defaults.allowOpen as { value?: unknown }).value, false, 'opening is off by default')
   })
 
   it('names every control action and words every control error in the catalog', () => {
@@ -146,6 +151,16 @@ describe('package contract', () => {
     assert.ok(keys.length > 20, `${keys.length} keys found`)
     for (const key of [...keys, 'failed-other', 'no-camera']) {
       assert.ok(lookup('dahua-control', `dahua-control.errors.${key}`), `errors.${key}`)
+    }
+    // The door node words the same failures, and its own, from its catalog.
+    const door = readFileSync(join(root, 'src', 'lib', 'door-control.ts'), 'utf8')
+    const doorKeys = [
+      ...door.matchAll(/new ControlError\('([a-z-]+)'/g),
+      ...door.matchAll(/undefined, '([a-z-]+)'\)/g),
+    ].map((m) => m[1]!)
+    assert.ok(doorKeys.length > 5, `${doorKeys.length} door keys found`)
+    for (const key of doorKeys) {
+      assert.ok(lookup('dahua-door', `dahua-door.errors.${key}`), `door errors.${key}`)
     }
   })
 
@@ -172,7 +187,7 @@ describe('package contract', () => {
       }
       const source = readFileSync(join(root, 'src', `${type}.ts`), 'utf8')
       for (const match of source.matchAll(
-        /'((?:dahua-camera|dahua-event-in|dahua-control)\.[a-z-]+\.[a-z-]+)'/g,
+        /'((?:dahua-camera|dahua-event-in|dahua-control|dahua-door)\.[a-z-]+\.[a-z-]+)'/g,
       )) {
         // A key names its catalog: the camera node also names the badge its event nodes show.
         const catalog = match[1]!.split('.')[0]!

@@ -6,7 +6,7 @@ import { badgeFor } from '../../src/lib/badge'
 const root = join(__dirname, '..', '..', '..')
 const locales = join(root, 'nodes', 'locales')
 const LANGUAGES = ['de', 'en-US', 'es-ES', 'fr', 'ja', 'zh-CN']
-const TYPES = ['dahua-camera', 'dahua-event-in', 'dahua-control']
+const TYPES = ['dahua-camera', 'dahua-event-in', 'dahua-control', 'dahua-door']
 
 function flatten(value: unknown, prefix = ''): Map<string, string> {
   const out = new Map<string, string>()
@@ -119,7 +119,7 @@ describe('six languages', () => {
           assert.match(
             call,
             // sentence(): the control node words a failure through RED._ there.
-            /RED\._\(|this\.problem\)|camera\?\.problem|text: ['`]dahua-(event-in|control)\.status\.[a-z-]+|sentence\(/,
+            /RED\._\(|this\.problem\)|camera\?\.problem|text: ['`]dahua-(event-in|control|door)\.status\.[a-z-]+|sentence\(/,
             `src/${type}.ts:${line + 1} ${text.trim()}`,
           )
         }

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: Apache-2.0
+// Node-RED glue for `dahua-door`: turns its camera's door codes into one message per press, call, door contact
+// or access (door.ts), with a picture of a press if asked, reads the door contacts again after a reconnect, and
+// opens the door, hangs up or takes a picture when a message asks (door-control.ts) — opening only when the
+// node allows it.
+
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red'
+import type { DahuaCameraNode } from './dahua-camera'
+import { clock, reasonText } from './lib/badge'
+import { ControlError } from './lib/device-control'
+import { DEFAULT_MERGE, DOOR_CODES, DoorTracker, type DoorEvent, type MergeTiming } from './lib/door'
+import type { CameraEvent, StateChange } from './lib/types'
+
+export interface DahuaDoorConfig extends NodeDef {
+  camera: string
+  /** Attach a picture of the camera to each press. */
+  snapshot?: boolean
+  /** "Allow opening the door": without it an `open` is refused. */
+  allowOpen?: boolean
+}
+
+interface DoorSettings {
+  dahuaCamera?: { doorMerge?: Partial<MergeTiming> }
+}
+
+/** Doors a message may name: the largest access controllers drive 4, door stations 1-2. */
+const MAX_DOOR = 16
+/** How long a press waits for its picture beyond its merge window. */
+const PICTURE_WAIT_MS = 3_000
+
+type DoorMessage = NodeMessage & { action?: unknown; contentType?: string; imageError?: string }
+
+export default function (RED: NodeAPI): void {
+  function DahuaDoorNodeConstructor(this: Node, config: DahuaDoorConfig): void {
+    RED.nodes.createNode(this, config)
+    const camera = RED.nodes.getNode(config.camera) as DahuaCameraNode | null
+    const client = camera?.client
+    const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)
+    if (!camera || !client) {
+      const badge = camera?.problemBadge?.endsWith('no-login') ? 'no-login' : 'no-camera'
+      this.status({ fill: 'red', shape: 'ring', text: `dahua-door.status.${badge}` })
+      this.error(camera?.problem ?? RED._('dahua-door.errors.no-camera'))
+      this.on('input', (_msg: NodeMessage, _send, done) =>
+        done(new Error(camera?.problem ?? RED._('dahua-door.errors.no-camera'))),
+      )
+      return
+    }
+    const where = `${camera.address.host}:${camera.address.port}`
+    const merge = { ...DEFAULT_MERGE, ...(RED.settings as DoorSettings).dahuaCamera?.doorMerge }
+    const tracker = new DoorTracker(merge)
+    const pictures = new WeakMap<DoorEvent, Promise<Buffer>>()
+    /** Door contacts as last seen, by 1-based door: what a reconnect compares the station's answer with. */
+    const contacts = new Map<number, 'Open' | 'Close'>()
+    let last: DoorEvent | undefined
+    let due: NodeJS.Timeout | undefined
+    let queue: Promise<void> = Promise.resolve()
+    let connectedBefore = false
+
+    const render = (): void => {
+      const state = client.state
+      if (state.state === 'connected') {
+        this.status(
+          last
+            ? {
+                fill: 'green',
+                shape: 'dot',
+                text: RED._('dahua-door.status.last', { event: last.event, time: clock(new Date(last.at)) }),
+              }
+            : { fill: 'green', shape: 'dot', text: 'dahua-door.status.connected' },
+        )
+      } else if (state.state === 'connecting' || state.state === 'retrying') {
+        this.status({ fill: 'yellow', shape: 'ring', text: 'dahua-door.status.connecting' })
+      } else if (state.state !== 'stopped') {
+        this.status({
+          fill: 'red',
+          shape: 'ring',
+          text: RED._('dahua-door.status.down', { reason: reasonText(state, t, 'dahua-camera') }),
+        })
+      }
+    }
+
+    // Messages leave in the order their moments began, each press after its picture (or its wait).
+    const send = (event: DoorEvent): void => {
+      const picture = pictures.get(event)
+      queue = queue.then(async () => {
+        const msg: DoorMessage = {
+          topic: `dahua/${camera.identity.name}/door/${event.event}`,
+          payload: {
+            ...event,
+            camera: { ...camera.identity },
+            at: new Date(event.at).toISOString(),
+          },
+        }
+        if (picture) {
+          try {
+            ;(msg.payload as Record<string, unknown>).image = await withTimeout(
+              picture,
+              PICTURE_WAIT_MS,
+              () => new Error(RED._('dahua-door.errors.no-picture', { seconds: PICTURE_WAIT_MS / 1000 })),
+            )
+          } catch (err) {
+            msg.imageError = err instanceof Error ? err.message : String(err)
+          }
+        }
+        if (event.event === 'door-opened' || event.event === 'door-closed') {
+          contacts.set(event.door ?? 1, event.event === 'door-opened' ? 'Open' : 'Close')
+        }
+        last = event
+        render()
+        this.send(msg)
+      })
+    }
+
+    const flush = (): void => {
+      due = undefined
+      for (const event of tracker.due(Date.now())) {
+        send(event)
+      }
+      schedule()
+    }
+    const schedule = (): void => {
+      const next = tracker.nextDue()
+      if (next !== undefined && due === undefined) {
+        due = setTimeout(flush, Math.max(0, next - Date.now()))
+      }
+    }
+
+    const onEvent = (event: CameraEvent, receivedAt: number): void => {
+      const joined = tracker.add(event, receivedAt)
+      if (!joined) {
+        return
+      }
+      // The picture is asked for at the press's first code, not when its window closes.
+      if (config.snapshot && joined.event === 'pressed' && joined.raw.length === 1 && !event.reconciled) {
+        pictures.set(joined, client.snapshot(1))
+        void pictures.get(joined)?.catch(() => undefined)
+      }
+      schedule()
+    }
+
+    // After a reconnect, a door that opened or closed while the stream was down is said, marked `reconciled`:
+    // DoorStatus is a Pulse, which no getEventIndexes reports (the Reconciler does calls' Starts and Stops).
+    const onState = (change: StateChange): void => {
+      render()
+      if (change.state !== 'connected') {
+        return
+      }
+      const reconnect = connectedBefore
+      connectedBefore = true
+      // A call under way when the stream dropped may have ended meanwhile: where the station can say so (RPC2),
+      // it is asked. The Reconciler's Stops do the same where getEventIndexes tracks the call's codes.
+      if (reconnect && tracker.isCalling) {
+        void client.door.callState().then((call) => {
+          if (call === 'Idle' && tracker.isCalling) {
+            tracker.callEnded()
+            send({ event: 'call-ended', at: Date.now(), reconciled: true, raw: [] })
+          }
+        })
+      }
+      const doors = contacts.size > 0 ? [...contacts.keys()] : [1]
+      void Promise.all(
+        doors.map(async (door) => {
+          const now = await client.door.contact(door)
+          const before = contacts.get(door)
+          if (now === undefined || now === before) {
+            return
+          }
+          contacts.set(door, now)
+          if (reconnect && before !== undefined) {
+            send({
+              event: now === 'Open' ? 'door-opened' : 'door-closed',
+              at: Date.now(),
+              door,
+              reconciled: true,
+              raw: [],
+            })
+          }
+        }),
+      )
+    }
+
+    client.on('event', onEvent)
+    client.on('state', onState)
+    camera.register(this, new Set(DOOR_CODES.map((code) => code.toLowerCase())))
+    render()
+
+    this.on('input', (msg: DoorMessage, sendOut, done) => {
+      const action = msg.action
+      const fail = (err: unknown): void => {
+        this.status({
+          fill: 'red',
+          shape: 'ring',
+          text: RED._('dahua-door.status.failed', { action: String(action) }),
+        })
+        done(new Error(sentence(err, String(action))))
+      }
+      const ok = (payload: unknown): void => {
+        msg.payload = payload
+        render()
+        sendOut(msg)
+        done()
+      }
+      switch (action) {
+        case 'open': {
+          const door = msg.payload === undefined || msg.payload === '' ? 1 : Number(msg.payload)
+          if (!Number.isInteger(door) || door < 1 || door > MAX_DOOR) {
+            done(new Error(RED._('dahua-door.errors.door', { max: MAX_DOOR })))
+            return
+          }
+          // A physical action: only where the user said so in the editor, and always in the log.
+          if (!config.allowOpen) {
+            this.warn(RED._('dahua-door.log.open-refused', { door, camera: where, id: msg._msgid ?? '' }))
+            done(new Error(RED._('dahua-door.errors.open-not-allowed')))
+            return
+          }
+          this.log(RED._('dahua-door.log.open', { door, camera: where, id: msg._msgid ?? '' }))
+          client.door.open(door).then(() => ok({ action: 'open', door, ok: true }), fail)
+          return
+        }
+        case 'hang-up':
+          client.door.hangUp().then(() => ok({ action: 'hang-up', ok: true }), fail)
+          return
+        case 'snapshot':
+          client.snapshot(1).then((image) => {
+            msg.contentType = 'image/jpeg'
+            ok(image)
+          }, fail)
+          return
+        default:
+          done(
+            new Error(
+              RED._('dahua-door.errors.action', {
+                action: typeof action === 'string' ? action.slice(0, 40) : typeof action,
+              }),
+            ),
+          )
+      }
+    })
+
+    function sentence(err: unknown, action: string): string {
+      if (!(err instanceof ControlError)) {
+        return RED._('dahua-door.errors.failed-other', {
+          action,
+          camera: where,
+          detail: err instanceof Error ? err.message : String(err),
+        })
+      }
+      const params: Record<string, string | number> = { action, camera: where, ...err.params }
+      if (err.key === 'failed') {
+        const kind = String(err.params.kind) as 'network'
+        params.reason = reasonText(
+          { state: 'retrying', reason: { kind, detail: String(err.params.detail) } },
+          t,
+          'dahua-camera',
+        )
+      }
+      return RED._(`dahua-door.errors.${err.key}`, params)
+    }
+
+    this.on('close', (_removed: boolean, done: () => void) => {
+      clearTimeout(due)
+      client.off('event', onEvent)
+      client.off('state', onState)
+      void queue.finally(() => camera.deregister(this, done))
+    })
+  }
+
+  RED.nodes.registerType('dahua-door', DahuaDoorNodeConstructor)
+}
+
+/** `promise`, or the failure `late()` makes after `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, late: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(late()), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: Apache-2.0
+// Acting on a door station through the camera's one HTTP session: opening a door (CGI where the station has
+// it, else JSON-RPC: which one a station needs is learned once and kept), hanging up a call, and reading a
+// door contact. Refusals say why as ControlError keys of the `dahua-door` catalog.
+
+import { ControlError } from './device-control'
+import { AnswerTooLarge, classify, type HttpSession } from './http-session'
+import { DEFAULT_TIMING } from './policy'
+import { METHOD_NOT_FOUND, Rpc2Error, Rpc2LoginRefused, Rpc2Session } from './rpc2'
+
+export class DoorControl {
+  /** How this station opens its doors, once learned: `accessControl.cgi`, or JSON-RPC where that is 404. */
+  private openPath: 'cgi' | 'rpc2' | undefined
+  /** The station answered getDoorStatus with an error: it has no door contact to read over CGI. */
+  private noContacts = false
+  private readonly rpc: Rpc2Session
+  private readonly abort = new AbortController()
+
+  constructor(
+    private readonly http: HttpSession,
+    credentials: { username: string; password: string },
+  ) {
+    this.rpc = new Rpc2Session(http, credentials, this.abort.signal)
+  }
+
+  /** How the last open went, for the log. */
+  get path(): 'cgi' | 'rpc2' | undefined {
+    return this.openPath
+  }
+
+  /**
+   * Opens door `door` (1-based): `accessControl.cgi?action=openDoor&channel=N&UserID=101&Type=Remote`
+   * (rroller client.py); where that answers 404 (rr#465), `accessControl.factory.instance` → `openDoor` →
+   * `destroy` over RPC2 (rr#465, mh#28). `destroy` took about 15 s on a VTO9531D: it is not waited for.
+   */
+  async open(door: number): Promise<'cgi' | 'rpc2'> {
+    if (this.openPath !== 'rpc2') {
+      const { status, body } = await this.cgi(
+        `/cgi-bin/accessControl.cgi?action=openDoor&channel=${door}&UserID=101&Type=Remote`,
+      )
+      if (status === 200 && /\bOK\b/i.test(body)) {
+        this.openPath = 'cgi'
+        return 'cgi'
+      }
+      this.refusal(status)
+      if ((status !== 404 && status !== 501) || this.openPath === 'cgi') {
+        throw new ControlError('door-refused', { door, detail: `HTTP ${status}` })
+      }
+    }
+    const object = await this.rpcCall(
+      'accessControl.factory.instance',
+      { channel: door - 1 },
+      undefined,
+      'no-door',
+    )
+    this.openPath = 'rpc2'
+    try {
+      await this.rpcCall(
+        'accessControl.openDoor',
+        { DoorIndex: door - 1, ShortNumber: 'NodeRED' },
+        object,
+        'door-refused',
+        door,
+      )
+    } finally {
+      void this.rpc.call('accessControl.destroy', undefined, object).catch(() => undefined)
+    }
+    return 'rpc2'
+  }
+
+  /**
+   * Ends the call under way over RPC2 (there is no CGI for it): `VideoTalkPhone.factory.instance`, then
+   * `endCall` (DahuaBridge: on a VTO2311R-WP `disconnect` left the call ringing), or `disconnect` where a station
+   * has no `endCall` (one lists only `getCallState` and `disconnect`), then `destroy`.
+   */
+  async hangUp(): Promise<void> {
+    const object = await this.rpcCall('VideoTalkPhone.factory.instance', {}, undefined, 'no-hang-up')
+    try {
+      try {
+        await this.rpcCall('VideoTalkPhone.endCall', {}, object, 'no-end-call')
+      } catch (err) {
+        if (!(err instanceof ControlError && err.key === 'no-end-call')) throw err
+        await this.rpcCall('VideoTalkPhone.disconnect', {}, object, 'no-hang-up')
+      }
+    } finally {
+      void this.rpc.call('VideoTalkPhone.destroy', undefined, object).catch(() => undefined)
+    }
+  }
+
+  /**
+   * The call state over RPC2 (`VideoTalkPhone.getCallState`: `Idle` with no call, DahuaBridge), for a call that
+   * was under way when the stream dropped; undefined when the station cannot say. Never rejects.
+   */
+  async callState(): Promise<string | undefined> {
+    try {
+      const object = await this.rpc.call('VideoTalkPhone.factory.instance', {})
+      try {
+        const state = (await this.rpc.call('VideoTalkPhone.getCallState', undefined, object.result)).params
+          ?.callState
+        return typeof state === 'string' ? state.slice(0, 32) : undefined
+      } finally {
+        void this.rpc.call('VideoTalkPhone.destroy', undefined, object.result).catch(() => undefined)
+      }
+    } catch {
+      return undefined
+    }
+  }
+
+  /**
+   * A door's contact now (`accessControl.cgi?action=getDoorStatus`: `Info.status=Open|Close`, Dahua HTTP API
+   * 12.1.3), for reconciling after a reconnect; undefined when the station cannot say. Never rejects.
+   */
+  async contact(door: number): Promise<'Open' | 'Close' | undefined> {
+    if (this.noContacts) {
+      return undefined
+    }
+    try {
+      const { status, body } = await this.cgi(
+        `/cgi-bin/accessControl.cgi?action=getDoorStatus&channel=${door}`,
+      )
+      const state = /^Info\.status=(Open|Close)\s*$/im.exec(body)?.[1]
+      if (status !== 200 || !state) {
+        this.noContacts = status !== 401 && status !== 403
+        return undefined
+      }
+      return state as 'Open' | 'Close'
+    } catch {
+      return undefined
+    }
+  }
+
+  /** Logs the RPC2 session out. Never rejects. */
+  async close(): Promise<void> {
+    await this.rpc.close()
+    this.abort.abort()
+  }
+
+  private async cgi(path: string): Promise<{ status: number; body: string }> {
+    try {
+      const { status, body } = await this.http.cgi(path, { signal: this.abort.signal })
+      return { status, body: body.toString('utf8') }
+    } catch (err) {
+      throw await this.failure(err)
+    }
+  }
+
+  private async rpcCall(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    object: unknown,
+    unsupported: string,
+    door?: number,
+  ): Promise<unknown> {
+    try {
+      return (await this.rpc.call(method, params, object)).result
+    } catch (err) {
+      // "Method not found", or no JSON-RPC at all (404): the station does not have it.
+      if (err instanceof Rpc2Error && (err.code === METHOD_NOT_FOUND || err.message === 'HTTP 404')) {
+        throw new ControlError(unsupported, { method })
+      }
+      if (err instanceof Rpc2Error && door !== undefined) {
+        throw new ControlError('door-refused', { door, detail: err.message })
+      }
+      throw await this.failure(err)
+    }
+  }
+
+  /** A 401 or 403 to a CGI call: a wrong password while the login never worked, else this user's rights. */
+  private refusal(status: number): void {
+    if (status === 403 || (status === 401 && this.http.proven)) {
+      throw new ControlError('rights', { status })
+    }
+    if (status === 401) {
+      throw new ControlError('login', {
+        left: Math.max(0, DEFAULT_TIMING.maxRefusals - this.http.budget.refused),
+      })
+    }
+  }
+
+  private async failure(err: unknown): Promise<ControlError> {
+    if (err instanceof ControlError) return err
+    if (err instanceof Rpc2LoginRefused) {
+      return this.http.budget.waitMs(Date.now()) > 0
+        ? new ControlError('paused', {
+            until: new Date(Date.now() + this.http.budget.waitMs(Date.now())).toISOString(),
+          })
+        : new ControlError('login', {
+            left: Math.max(0, DEFAULT_TIMING.maxRefusals - this.http.budget.refused),
+          })
+    }
+    if (err instanceof AnswerTooLarge) return new ControlError('answer')
+    if (err instanceof Rpc2Error) return new ControlError('answer', { detail: err.message })
+    const reason = await this.http.explain(classify(err), DEFAULT_TIMING.cgiTimeoutMs)
+    return new ControlError('failed', { kind: reason.kind, detail: reason.detail ?? '' })
+  }
+}

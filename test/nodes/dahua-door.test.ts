@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict'
+import type { CameraSimulator } from '../../src/sim/camera-simulator'
+import type { Sequence } from '../../src/sim/door'
+import { encodeEvent, formatPart } from '../../src/sim/wire'
+import { simulator } from '../helpers/sim'
+import {
+  calls,
+  cameraFlowNode,
+  collect,
+  control,
+  credentials,
+  doorFlowNode,
+  flowHooks,
+  helper,
+  nodes,
+  runtimeName,
+} from '../helpers/flows'
+import { pass, until, waitFor } from '../helpers/wait'
+
+const FAST = { retryBaseMs: 50, retryCapMs: 300, healthyAfterMs: 200 }
+
+interface DoorPayload {
+  event: string
+  at: string
+  button?: number
+  door?: number
+  user?: string
+  method?: string
+  image?: Buffer
+  reconciled?: boolean
+  raw: Array<{ code: string; action: string }>
+}
+
+describe(`dahua-door against doorbell and door station profiles, in ${runtimeName}`, function () {
+  let sim: CameraSimulator
+  flowHooks(() => sim, FAST)
+
+  async function start(
+    profile: string,
+    options: { snapshot?: boolean; allowOpen?: boolean } = {},
+  ): Promise<Array<{ topic: string; payload: DoorPayload }>> {
+    sim = simulator({ profile })
+    const port = await sim.listen()
+    const attached = waitFor(sim, 'attach', 'the attach')
+    await helper.load(
+      nodes,
+      [cameraFlowNode({ port }), ...doorFlowNode('door', options)],
+      credentials('admin'),
+    )
+    await attached
+    return collect('door-out') as unknown as Array<{ topic: string; payload: DoorPayload }>
+  }
+  const play = (sequence: Sequence): void => sim.door!.play(sequence)
+  const events = (got: Array<{ payload: DoorPayload }>): string[] => got.map((m) => m.payload.event)
+
+  for (const profile of ['ad410', 'vto', 'vto-apartment']) {
+    it(`${profile}: a press is exactly one message, with every code of it, however the bytes arrive`, async () => {
+      const got = await start(profile)
+      const press = sim.profile.door!.sequences.press
+      // The press's parts as bytes, written in pieces of 7 bytes with a pause between some.
+      const bytes = Buffer.from(press.map((event) => formatPart(encodeEvent(event))).join(''))
+      for (let at = 0; at < bytes.length; at += 7) {
+        sim.sendRaw(bytes.subarray(at, at + 7))
+        if (at % 70 === 0) await pass(5)
+      }
+      await until(() => got.length === 1, 'the press')
+      await pass(900)
+      assert.deepEqual(events(got), ['pressed'])
+      const msg = got[0]!
+      assert.equal(msg.topic, `dahua/127.0.0.1/door/pressed`)
+      assert.deepEqual(
+        msg.payload.raw.map((e) => `${e.code} ${e.action}`),
+        press.map((e) => `${e.code} ${e.action}`),
+      )
+      assert.equal(msg.payload.button, 1)
+      assert.ok(!Number.isNaN(Date.parse(msg.payload.at)))
+    })
+  }
+
+  it('presses in quick succession are one message; a press after the merge window is a second', async () => {
+    const got = await start('vto')
+    play('press')
+    await pass(200)
+    play('press')
+    await until(() => got.length === 1, 'the first press')
+    assert.equal(got[0]!.payload.raw.length, 4, 'both presses in one message')
+    await pass(2_200)
+    play('press')
+    await until(() => got.length === 2, 'the second press')
+    assert.deepEqual(events(got), ['pressed', 'pressed'])
+  })
+
+  it('a villa station: press, answered, hung up; and a missed call', async () => {
+    const got = await start('vto')
+    play('press')
+    await until(() => got.length === 1, 'the press')
+    play('answered')
+    await until(() => got.length === 2, 'the answer')
+    play('hungUp')
+    await until(() => got.length === 3, 'the hang-up')
+    play('press')
+    await until(() => got.length === 4, 'the second press')
+    play('missed')
+    await until(() => got.length === 5, 'the missed call')
+    await pass(800)
+    assert.deepEqual(events(got), ['pressed', 'call-answered', 'call-ended', 'pressed', 'call-missed'])
+  })
+
+  it('an apartment station and a doorbell end their calls in their own codes', async () => {
+    let got = await start('vto-apartment')
+    play('press')
+    play('missed')
+    await until(() => got.length === 2, 'press and missed call')
+    await pass(800)
+    assert.deepEqual(events(got), ['pressed', 'call-missed'])
+    await helper.unload()
+    await sim.close()
+    got = await start('ad410')
+    play('press')
+    play('hungUp')
+    await until(() => got.length === 2, 'press and hang-up')
+    await pass(800)
+    assert.deepEqual(events(got), ['pressed', 'call-ended'])
+  })
+
+  it('a card at the reader: access granted by card to its user, the door opened and closed', async () => {
+    const got = await start('vto')
+    play('card')
+    await until(() => got.length === 3, 'access, door opened, door closed')
+    const [access, opened, closed] = got.map((m) => m.payload)
+    assert.deepEqual(
+      { event: access!.event, method: access!.method, user: access!.user, door: access!.door },
+      { event: 'access-granted', method: 'card', user: '9901', door: 1 },
+    )
+    assert.deepEqual([opened!.event, opened!.door, closed!.event], ['door-opened', 1, 'door-closed'])
+  })
+
+  it('a press with a picture: the image of the press, without the door station trailer', async () => {
+    const got = await start('vto', { snapshot: true })
+    play('press')
+    await until(() => got.length === 1, 'the press')
+    const image = got[0]!.payload.image!
+    assert.ok(Buffer.isBuffer(image))
+    assert.deepEqual([...image.subarray(-2)], [0xff, 0xd9])
+  })
+
+  it('opens the door through accessControl.cgi where the station has it', async () => {
+    const got = await start('vto', { allowOpen: true })
+    const out = await control('door', { action: 'open', payload: 2 })
+    assert.deepEqual(out.payload, { action: 'open', door: 2, ok: true })
+    assert.deepEqual(sim.door!.opened, [{ door: 2, via: 'cgi' }])
+    await until(() => events(got).includes('door-closed'), 'the door open and closed again')
+    const remote = got.find((m) => m.payload.event === 'access-granted')!.payload
+    assert.equal(remote.method, 'remote')
+    assert.ok(
+      calls('door', 'log').some((args) => String(args[0]).includes('dahua-door.log.open')),
+      'the open is logged',
+    )
+  })
+
+  it('opens through RPC2 where accessControl.cgi is 404, with one login for many opens', async () => {
+    await start('vto-apartment', { allowOpen: true })
+    for (let i = 0; i < 5; i++) {
+      assert.deepEqual((await control('door', { action: 'open' })).payload, {
+        action: 'open',
+        door: 1,
+        ok: true,
+      })
+    }
+    assert.equal(sim.door!.opened.length, 5)
+    assert.ok(sim.door!.opened.every((o) => o.via === 'rpc2'))
+    assert.equal(sim.door!.rpcLogins, 1, 'one RPC2 login shared by every open')
+    const cgiTries = sim.requests.filter(
+      (r) => r.url.startsWith('/cgi-bin/accessControl.cgi?action=openDoor') && r.auth === 'ok',
+    )
+    assert.equal(cgiTries.length, 1, 'the CGI path was tried once, then the RPC2 path kept')
+  })
+
+  it('refuses to open without "Allow opening the door", and nothing reaches the station', async () => {
+    await start('vto')
+    await assert.rejects(
+      control('door', { action: 'open' }),
+      (err: Error) => err.message === 'dahua-door.errors.open-not-allowed',
+    )
+    assert.deepEqual(sim.door!.opened, [])
+    assert.equal(sim.requests.filter((r) => r.url.includes('accessControl')).length, 0)
+    assert.ok(calls('door', 'warn').some((args) => String(args[0]).includes('dahua-door.log.open-refused')))
+  })
+
+  it('hangs up over RPC2 (endCall, or disconnect where the station has no endCall)', async () => {
+    const got = await start('vto-apartment')
+    play('press')
+    await until(() => got.length === 1, 'the press')
+    assert.deepEqual((await control('door', { action: 'hang-up' })).payload, { action: 'hang-up', ok: true })
+    assert.equal(sim.door!.hangUps, 1)
+    await until(() => events(got).includes('call-ended'), 'the call ended')
+  })
+
+  it('a reconnect in the middle of a call: the call that ended meanwhile is ended, marked reconciled', async () => {
+    const got = await start('vto')
+    play('press')
+    await until(() => got.length === 1, 'the press')
+    await sim.refuseConnections(true)
+    sim.door!.callState = 'Idle' // hung up while the stream was down: no code reached us
+    await sim.refuseConnections(false)
+    await until(() => got.length === 2, 'the call ended after the reconnect', 10_000)
+    assert.deepEqual(events(got), ['pressed', 'call-ended'])
+    assert.equal(got[1]!.payload.reconciled, true)
+  })
+
+  it('a door that opened while the stream was down is said after the reconnect', async () => {
+    const got = await start('vto')
+    play('card')
+    await until(() => events(got).includes('door-closed'), 'the door closed')
+    await sim.refuseConnections(true)
+    sim.door!.setContact(1, 'Open')
+    await sim.refuseConnections(false)
+    await until(() => got.length === 4, 'the door opened, said after the reconnect', 10_000)
+    assert.deepEqual(
+      { event: got[3]!.payload.event, door: got[3]!.payload.door, reconciled: got[3]!.payload.reconciled },
+      { event: 'door-opened', door: 1, reconciled: true },
+    )
+  })
+
+  it('a wrong action and a wrong door number say what to send', async () => {
+    await start('vto', { allowOpen: true })
+    await assert.rejects(
+      control('door', { action: 'ring' }),
+      (err: Error) => err.message === 'dahua-door.errors.action',
+    )
+    await assert.rejects(
+      control('door', { action: 'open', payload: 'front' }),
+      (err: Error) => err.message === 'dahua-door.errors.door',
+    )
+    assert.deepEqual(sim.door!.opened, [])
+  })
+
+  it('a doorbell without a lock says it has no door to open', async () => {
+    await start('ad410', { allowOpen: true })
+    await assert.rejects(
+      control('door', { action: 'open' }),
+      (err: Error) => err.message === 'dahua-door.errors.no-door',
+    )
+  })
+})
