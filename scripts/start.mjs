@@ -177,6 +177,31 @@ if (!existsSync(flowFile)) {
       y: 300,
       wires: [],
     },
+    {
+      id: 'demo-door',
+      type: 'dahua-door',
+      z: 'demo-tab',
+      name: 'Doorbell',
+      camera: 'demo-camera',
+      snapshot: true,
+      allowOpen: false,
+      x: 130,
+      y: 360,
+      wires: [['demo-debug-door']],
+    },
+    {
+      id: 'demo-debug-door',
+      type: 'debug',
+      z: 'demo-tab',
+      name: 'door',
+      active: true,
+      tosidebar: true,
+      console: false,
+      complete: 'payload',
+      x: 430,
+      y: 360,
+      wires: [],
+    },
   ]
   writeFileSync(flowFile, JSON.stringify(flow, null, 2))
   writeFileSync(

@@ -242,4 +242,22 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
       (err: Error) => err.message === 'dahua-door.errors.no-door',
     )
   })
+
+  it('a wrong password: RPC2 logins and the stream share one budget, and the device sees at most 3 refusals', async () => {
+    sim = simulator({ profile: 'vto-apartment', password: 'other' })
+    const port = await sim.listen()
+    await helper.load(nodes, [cameraFlowNode({ port }), ...doorFlowNode('door')], credentials('admin'))
+    const failures: string[] = []
+    for (let i = 0; i < 6; i++) {
+      await control('door', { action: 'hang-up' }).catch((err: Error) => failures.push(err.message))
+    }
+    assert.equal(failures.length, 6)
+    assert.equal(failures.at(-1), 'dahua-door.errors.paused')
+    await pass(300)
+    assert.ok(
+      sim.refusedLogins + sim.door!.rpcRefusals <= 3,
+      `${sim.refusedLogins} HTTP and ${sim.door!.rpcRefusals} RPC2 refusals`,
+    )
+    assert.equal(sim.door!.hangUps, 0)
+  })
 })

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import type { EventEmitter } from 'node:events'
 import { readFileSync, readdirSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
@@ -54,7 +55,8 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
     edit?.(flow)
     const attached = waitFor(sim, 'attach', `the attach of "${name}"`)
     await helper.load([...nodes, ...core] as never, flow, credentials)
-    if (flow.some((n) => n.type === 'dahua-event-in')) {
+    // Event and door nodes open the camera's stream; a flow of control nodes alone does not.
+    if (flow.some((n) => n.type === 'dahua-event-in' || n.type === 'dahua-door')) {
       await attached
     }
   }
@@ -69,9 +71,9 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
       ]
     }
 
-  it('has nine examples that import side by side, each saying on the canvas how to set it up', () => {
+  it('has eleven examples that import side by side, each saying on the canvas how to set it up', () => {
     const names = readdirSync(dir).filter((f) => f.endsWith('.json'))
-    assert.equal(names.length, 9)
+    assert.equal(names.length, 11)
     const types = new Set<string>()
     const ids = new Map<string, string>()
     for (const name of names) {
@@ -97,6 +99,45 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
     }
     assert.ok(types.has('dahua-event-in'))
     assert.ok(types.has('dahua-control'))
+    assert.ok(types.has('dahua-door'))
+  })
+
+  it('10: a press becomes one notification with its picture; the hang-up does not', async () => {
+    await deploy('10 Doorbell press to a phone notification', 'vto')
+    const got = received('ex10-phone')
+    sim.door!.play('press')
+    sim.door!.play('missed')
+    await until(() => got.length === 1, 'the notification')
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    assert.equal(got.length, 1)
+    const note = got[0]!.payload as { title: string; text: string; image: Buffer }
+    assert.equal(note.title, 'Doorbell')
+    assert.match(note.text, /^Someone is at the Front camera at \d\d:\d\d$/)
+    assert.ok(Buffer.isBuffer(note.image))
+    assert.deepEqual(errors(), [])
+  })
+
+  it('11: the button is refused until "Allow opening the door" is ticked, then opens the gate', async () => {
+    await deploy('11 Open the gate from a button', 'vto')
+    const failed = new Promise<unknown>((resolve) =>
+      (helper.getNode('ex11-door') as unknown as EventEmitter).once(
+        'call:error',
+        (call: { args: unknown[] }) => resolve(call.args[0]),
+      ),
+    )
+    helper.getNode('ex11-button').receive({})
+    assert.match(String(await failed), /open-not-allowed/)
+    assert.deepEqual(sim.door!.opened, [])
+    await helper.unload()
+    await sim.close()
+    await deploy('11 Open the gate from a button', 'vto', (flow) => {
+      flow.find((n) => n.id === 'ex11-door')!.allowOpen = true
+    })
+    const got = received('ex11-opened')
+    helper.getNode('ex11-button').receive({})
+    await until(() => got.length === 1, 'the gate opened')
+    assert.deepEqual(got[0]!.payload, { action: 'open', door: 1, ok: true })
+    assert.deepEqual(sim.door!.opened, [{ door: 1, via: 'cgi' }])
   })
 
   const person = { code: 'CrossLineDetection', action: 'Start', index: 0 }
