@@ -102,8 +102,11 @@ export default function (RED: NodeAPI): void {
             msg.imageError = err instanceof Error ? err.message : String(err)
           }
         }
-        if (event.event === 'door-opened' || event.event === 'door-closed') {
-          contacts.set(event.door ?? 1, event.event === 'door-opened' ? 'Open' : 'Close')
+        // Kept for the doors a station can have: a camera sending ever new door numbers cannot grow it, nor the
+        // questions a reconnect asks.
+        const door = event.door ?? 1
+        if ((event.event === 'door-opened' || event.event === 'door-closed') && door <= MAX_DOOR) {
+          contacts.set(door, event.event === 'door-opened' ? 'Open' : 'Close')
         }
         last = event
         render()

@@ -31,3 +31,8 @@ export function prototypeKeysEvent(code = 'CrossLineDetection'): string {
     `Code=${code};action=Pulse;index=0;data={"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"Name":"Gate"}`,
   )
 }
+
+/** A door contact opening on door `n + 1`: a flood on ever new doors tries to grow a door node's tables. */
+export function newDoorContact(n: number): string {
+  return formatPart(`Code=DoorStatus;action=Pulse;index=${n % 1024};data={"Status":"Open"}`)
+}

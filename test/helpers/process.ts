@@ -60,6 +60,25 @@ export function cameraFlow(port: number): Array<Record<string, unknown>> {
       snapshotTimeout: 2,
       wires: [[], []],
     },
+    // The door and control nodes share the camera's session: a process test covers them too.
+    {
+      id: 'door',
+      type: 'dahua-door',
+      z: 'tab',
+      camera: 'cam',
+      snapshot: true,
+      allowOpen: false,
+      wires: [[]],
+    },
+    {
+      id: 'ctl',
+      type: 'dahua-control',
+      z: 'tab',
+      camera: 'cam',
+      action: 'snapshot',
+      channel: 1,
+      wires: [[]],
+    },
   ]
 }
 

@@ -5,7 +5,13 @@ import type { CameraSimulator, SimulatorRequest } from '../../src/sim/camera-sim
 import { PASSWORD, runtimeName } from '../helpers/flows'
 import { cameraFlow, startNodeRed, type NodeRedProcess } from '../helpers/process'
 import { MAX_CODES } from '../../src/lib/limits'
-import { deepEvent, endlessMarkerLine, newChannelStart, newCodeStart } from '../../src/sim/hostile'
+import {
+  deepEvent,
+  endlessMarkerLine,
+  newChannelStart,
+  newCodeStart,
+  newDoorContact,
+} from '../../src/sim/hostile'
 import { formatPart } from '../../src/sim/wire'
 import { simulator } from '../helpers/sim'
 import { pass, until } from '../helpers/wait'
@@ -140,6 +146,8 @@ describe(`a real Node-RED process under a hostile camera (${runtimeName})`, func
       await admin('20 000 new codes')
       await spread(20_000, (n) => sim.sendRaw(newChannelStart(n % 2 ? n : '9'.repeat(400))))
       await admin('20 000 new channels')
+      await spread(20_000, (n) => sim.sendRaw(newDoorContact(n)))
+      await admin('20 000 door contacts on ever new doors')
       // A Start asks for a 1 GiB picture and, for a code not yet learnt, a 100 MB getEventIndexes answer.
       sim.send({ code: 'VideoMotion', action: 'Start', index: 0 })
       await until(() => sim.abandonedAnswers >= 2, 'both answers cut off at their limits', 20_000)
