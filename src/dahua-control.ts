@@ -6,8 +6,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red'
 import type { DahuaCameraNode } from './dahua-camera'
 import { readRequest, type ControlRequest } from './lib/controls'
-import { ControlError } from './lib/device-control'
-import { clock, reasonText } from './lib/badge'
+import { failureText } from './lib/control-error'
+import { clock } from './lib/badge'
 
 export interface DahuaControlConfig extends NodeDef {
   camera: string
@@ -82,24 +82,8 @@ export default function (RED: NodeAPI): void {
     })
 
     function sentence(err: unknown, request: ControlRequest, camera: string): string {
-      if (!(err instanceof ControlError)) {
-        // A snapshot's failure (camera-client.ts) or anything unexpected: said with its own words.
-        return RED._('dahua-control.errors.failed-other', {
-          action: request.action,
-          camera,
-          detail: err instanceof Error ? err.message : String(err),
-        })
-      }
-      const params: Record<string, string | number> = { action: request.action, camera, ...err.params }
-      if (err.key === 'failed') {
-        const kind = String(err.params.kind) as 'network'
-        const detail = String(err.params.detail ?? '')
-        params.reason = reasonText({ state: 'retrying', reason: { kind, detail } }, t, 'dahua-camera')
-      }
-      if (err.key === 'unsupported') {
-        params.what = RED._(`dahua-control.actions.${request.action}`)
-      }
-      return RED._(`dahua-control.errors.${err.key}`, params)
+      const what = RED._(`dahua-control.actions.${request.action}`)
+      return failureText(err, t, 'dahua-control', { action: request.action, camera, what })
     }
   }
 

@@ -7,7 +7,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red'
 import type { DahuaCameraNode } from './dahua-camera'
 import { clock, reasonText } from './lib/badge'
-import { ControlError } from './lib/device-control'
+import { failureText } from './lib/control-error'
 import { DEFAULT_MERGE, DOOR_CODES, DoorTracker, type DoorEvent, type MergeTiming } from './lib/door'
 import type { CameraEvent, StateChange } from './lib/types'
 
@@ -135,8 +135,9 @@ export default function (RED: NodeAPI): void {
       }
       // The picture is asked for at the press's first code, not when its window closes.
       if (config.snapshot && joined.event === 'pressed' && joined.raw.length === 1 && !event.reconciled) {
-        pictures.set(joined, client.snapshot(1))
-        void pictures.get(joined)?.catch(() => undefined)
+        const picture = client.snapshot(1)
+        picture.catch(() => undefined) // its failure is said when the press is sent
+        pictures.set(joined, picture)
       }
       schedule()
     }
@@ -241,23 +242,7 @@ export default function (RED: NodeAPI): void {
     })
 
     function sentence(err: unknown, action: string): string {
-      if (!(err instanceof ControlError)) {
-        return RED._('dahua-door.errors.failed-other', {
-          action,
-          camera: where,
-          detail: err instanceof Error ? err.message : String(err),
-        })
-      }
-      const params: Record<string, string | number> = { action, camera: where, ...err.params }
-      if (err.key === 'failed') {
-        const kind = String(err.params.kind) as 'network'
-        params.reason = reasonText(
-          { state: 'retrying', reason: { kind, detail: String(err.params.detail) } },
-          t,
-          'dahua-camera',
-        )
-      }
-      return RED._(`dahua-door.errors.${err.key}`, params)
+      return failureText(err, t, 'dahua-door', { action, camera: where })
     }
 
     this.on('close', (_removed: boolean, done: () => void) => {

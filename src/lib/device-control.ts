@@ -4,23 +4,30 @@
 // again until redeploy), and a queue that coalesces a flood of messages per setting (the last value wins).
 // It knows nothing of Node-RED: a failure is a ControlError whose key the glue words.
 
+import { ControlError } from './control-error'
 import { parseTable, settingKey, type ControlRequest, type Direction, type Mode } from './controls'
-import { AnswerTooLarge, classify, type HttpSession } from './http-session'
-import { DEFAULT_TIMING } from './policy'
+import { AnswerTooLarge, LoginsPaused, classify, type HttpSession } from './http-session'
 import { MAX_CAPABILITY_CHANNELS, MAX_CONFIG_ANSWER_BYTES, MAX_CONTROL_WAITING } from './limits'
 
 /**
- * What went wrong, as a key of the `dahua-control.errors` catalog and its parameters: the glue words it in
- * the editor's language, for the catch node, the log and the badge.
+ * A 401 or 403 to a call beside the stream: a wrong password while the camera has never accepted this login
+ * (it counted against the login budget), else this user's rights. 403 is "not allowed" in HTTP's own words
+ * (rroller#647: reads work, writes 403); a wrong password is 401.
  */
-export class ControlError extends Error {
-  override readonly name = 'ControlError'
-  constructor(
-    readonly key: string,
-    readonly params: Record<string, string | number> = {},
-  ) {
-    super(key)
-  }
+export function refusalOf(http: HttpSession, status: number): ControlError {
+  return http.proven || status === 403
+    ? new ControlError('rights', { status })
+    : new ControlError('login', { left: http.budget.left })
+}
+
+/** What went wrong with a call that got no usable answer, as a ControlError. */
+export async function failureOf(http: HttpSession, err: unknown, waitedMs: number): Promise<ControlError> {
+  if (err instanceof ControlError) return err
+  if (err instanceof LoginsPaused)
+    return new ControlError('paused', { until: new Date(err.until).toISOString() })
+  if (err instanceof AnswerTooLarge) return new ControlError('too-large', { limit: err.limit })
+  const reason = await http.explain(classify(err), waitedMs)
+  return new ControlError('failed', { kind: reason.kind, detail: reason.detail ?? '' })
 }
 
 /** The output of a setting: what the device is now. */
@@ -218,10 +225,7 @@ export class DeviceControl {
    */
   private async coaxial(request: ControlRequest, key: string): Promise<ControlResult> {
     const { action, channel, value } = request
-    const status = await this.learn(
-      `coaxial/${channel}`,
-      `/cgi-bin/coaxialControlIO.cgi?action=getStatus&channel=${channel}`,
-    )
+    const status = await this.coaxialStatus(channel)
     const field = action === 'siren' ? 'status.status.Speaker' : 'status.status.WhiteLight'
     if (!status?.has(field)) {
       throw this.unsupported(request)
@@ -264,7 +268,7 @@ export class DeviceControl {
     const mode: Mode =
       value.kind === 'switch' ? (value.on ? 'on' : 'off') : value.kind === 'mode' ? value.mode : 'off'
     const lightType = action === 'infrared' ? 'InfraredLight' : 'WhiteLight'
-    const rows = await this.fresh(request, 'Lighting_V2')
+    const rows = await this.fresh('Lighting_V2')
     const profiles = await this.profilesInUse(request)
     const writes = new Map<string, string>()
     const before = new Map<string, string>()
@@ -276,7 +280,7 @@ export class DeviceControl {
       const index = /\]\[(\d+)\]\.LightType$/.exec(row)?.[1]
       // Only a dual-light model has the table; its scheme now is what a timed light goes back to.
       const schemes = (await this.learnTable('LightingScheme'))
-        ? await this.fresh(request, 'LightingScheme')
+        ? await this.fresh('LightingScheme')
         : undefined
       for (const profile of profiles) {
         const field = `Lighting_V2[${ch}][${profile}][${index}].Mode`
@@ -296,7 +300,7 @@ export class DeviceControl {
         }
       }
     } else if (action === 'infrared') {
-      const legacy = await this.fresh(request, 'Lighting')
+      const legacy = await this.fresh('Lighting')
       for (const profile of profiles) {
         const field = `Lighting[${ch}][${profile}].Mode`
         if (!legacy?.has(field)) {
@@ -318,7 +322,7 @@ export class DeviceControl {
   /** The profiles a light is written in: the one in use, or day and night when the camera switches. */
   private async profilesInUse(request: ControlRequest): Promise<number[]> {
     const ch = request.channel - 1
-    const modes = await this.fresh(request, 'VideoInMode')
+    const modes = await this.fresh('VideoInMode')
     const config = Number(modes?.get(`VideoInMode[${ch}].Config[0]`) ?? 0)
     const fixed = (modes?.get(`VideoInMode[${ch}].Mode`) ?? '0') === '0'
     return fixed && [0, 1, 2].includes(config) ? [config] : [0, 1]
@@ -342,7 +346,7 @@ export class DeviceControl {
     const { value } = request
     if (value.kind !== 'rule') throw new ControlError('answer')
     const ch = request.channel - 1
-    const rules = await this.fresh(request, 'VideoAnalyseRule')
+    const rules = await this.fresh('VideoAnalyseRule')
     if (!rules) {
       throw this.unsupported(request)
     }
@@ -385,9 +389,7 @@ export class DeviceControl {
     if (request.value.kind !== 'relay') throw new ControlError('answer')
     const mode = request.value.mode
     const output = request.output ?? 1
-    const slots = Number(
-      (await this.learn('outSlots', '/cgi-bin/alarm.cgi?action=getOutSlots'))?.get('result') ?? 0,
-    )
+    const slots = await this.outSlots()
     if (!(slots > 0)) {
       throw this.unsupported(request)
     }
@@ -406,21 +408,21 @@ export class DeviceControl {
     const wanted = mode === 'on'
     const modes = this.relaysReversed ? RELAY_MODE_REVERSED : RELAY_MODE
     await this.setConfig(request, new Map([[field, modes[mode]]]))
-    if ((await this.relayState(request, output)) === wanted) {
+    if ((await this.relayState(output)) === wanted) {
       return done(wanted)
     }
     if (!this.relaysReversed) {
       this.relaysReversed = true
       await this.setConfig(request, new Map([[field, RELAY_MODE_REVERSED[mode]]]))
-      if ((await this.relayState(request, output)) === wanted) {
+      if ((await this.relayState(output)) === wanted) {
         return done(wanted)
       }
     }
     throw new ControlError('relay-unchanged', { output })
   }
 
-  private async relayState(request: ControlRequest, output: number): Promise<boolean> {
-    const answer = await this.read(request, '/cgi-bin/alarm.cgi?action=getOutState')
+  private async relayState(output: number): Promise<boolean> {
+    const answer = await this.get('/cgi-bin/alarm.cgi?action=getOutState')
     const mask = Number(answer?.get('result'))
     if (!Number.isInteger(mask)) {
       throw new ControlError('answer')
@@ -515,18 +517,13 @@ export class DeviceControl {
     ]) {
       tables.set(table, await this.learnTable(table))
     }
-    const slots = Number(
-      (await this.learn('outSlots', '/cgi-bin/alarm.cgi?action=getOutSlots'))?.get('result') ?? 0,
-    )
+    const slots = await this.outSlots()
     const list: Array<{ channel: number; actions: string[] }> = []
     for (const { channel } of channels) {
       const ch = channel - 1
       const has = (table: string, test: (key: string, value: string) => boolean): boolean =>
         [...(tables.get(table) ?? [])].some(([k, v]) => k.startsWith(`${table}[${ch}]`) && test(k, v))
-      const coaxial = await this.learn(
-        `coaxial/${channel}`,
-        `/cgi-bin/coaxialControlIO.cgi?action=getStatus&channel=${channel}`,
-      )
+      const coaxial = await this.coaxialStatus(channel)
       const white = has('Lighting_V2', (k, v) => k.endsWith('.LightType') && v === 'WhiteLight')
       const supported: Record<string, boolean> = {
         snapshot: true,
@@ -557,6 +554,22 @@ export class DeviceControl {
     return list
   }
 
+  /** The siren and warning light a channel has (`Speaker`, `WhiteLight`), learned once. */
+  private coaxialStatus(channel: number): Promise<Table | undefined> {
+    return this.learn(
+      `coaxial/${channel}`,
+      `/cgi-bin/coaxialControlIO.cgi?action=getStatus&channel=${channel}`,
+    )
+  }
+
+  /** How many relays the device has (`result=N`, rr PR#694), learned once. */
+  private async outSlots(): Promise<number> {
+    const slots = Number(
+      (await this.learn('outSlots', '/cgi-bin/alarm.cgi?action=getOutSlots'))?.get('result'),
+    )
+    return Number.isInteger(slots) && slots > 0 ? slots : 0
+  }
+
   /** Recorders drive their cameras' coaxial outputs with `TriggerMode=2`: their deviceType is a number (31). */
   private async isRecorder(): Promise<boolean> {
     const info = await this.learn('systemInfo', '/cgi-bin/magicBox.cgi?action=getSystemInfo')
@@ -576,20 +589,16 @@ export class DeviceControl {
     if (this.known.has(key)) {
       return this.known.get(key)
     }
-    const table = await this.get(path, undefined)
+    const table = await this.get(path)
     this.known.set(key, table)
     return table
   }
 
   /** A table's values now (a light's current mode is what a timed light goes back to). */
-  private async fresh(request: ControlRequest, name: string): Promise<Table | undefined> {
-    const table = await this.read(request, `/cgi-bin/configManager.cgi?action=getConfig&name=${name}`)
+  private async fresh(name: string): Promise<Table | undefined> {
+    const table = await this.get(`/cgi-bin/configManager.cgi?action=getConfig&name=${name}`)
     this.known.set(name, table)
     return table
-  }
-
-  private read(request: ControlRequest, path: string): Promise<Table | undefined> {
-    return this.get(path, request)
   }
 
   /**
@@ -597,11 +606,11 @@ export class DeviceControl {
    * three ways: an error status, 200 with an empty body (rr#669) or 200 `Error` (amcrest2mqtt#17)
    * (dahua-protocol.md 3.3).
    */
-  private async get(path: string, request: ControlRequest | undefined): Promise<Table | undefined> {
-    const { status, body } = await this.call(path, request)
+  private async get(path: string): Promise<Table | undefined> {
+    const { status, body } = await this.call(path)
     const text = body.toString('utf8')
     if (status === 401 || status === 403) {
-      throw this.refusal(status)
+      throw refusalOf(this.http, status)
     }
     return status === 200 && text.trim() !== '' && !/^\s*Error/i.test(text) ? parseTable(text) : undefined
   }
@@ -616,28 +625,18 @@ export class DeviceControl {
    * declined that way, dahua-protocol.md 3.3) means this model does not do it: remembered until redeploy.
    */
   private async write(request: ControlRequest, path: string, closing = false): Promise<void> {
-    const { status, body } = await this.call(path, request, closing)
+    const { status, body } = await this.call(path, closing)
     if (status === 401 || status === 403) {
-      throw this.refusal(status)
+      throw refusalOf(this.http, status)
     }
     if (status !== 200 || !/\bOK\b/i.test(body.toString('utf8'))) {
-      this.refused.add(`${request.action}/${request.channel}`)
       throw this.unsupported(request)
     }
   }
 
-  private async call(
-    path: string,
-    request: ControlRequest | undefined,
-    closing = false,
-  ): Promise<{ status: number; body: Buffer }> {
+  private async call(path: string, closing = false): Promise<{ status: number; body: Buffer }> {
     if (this.abort.signal.aborted && !closing) {
       throw new ControlError('closed')
-    }
-    if (this.http.budget.waitMs(Date.now()) > 0) {
-      throw new ControlError('paused', {
-        until: new Date(Date.now() + this.http.budget.waitMs(Date.now())).toISOString(),
-      })
     }
     try {
       return await this.http.cgi(path, {
@@ -645,31 +644,8 @@ export class DeviceControl {
         maxBytes: MAX_CONFIG_ANSWER_BYTES,
       })
     } catch (err) {
-      if (err instanceof ControlError) throw err
-      if (err instanceof AnswerTooLarge) {
-        throw new ControlError('too-large', { limit: err.limit })
-      }
-      const reason = await this.http.explain(classify(err), this.options.cgiTimeoutMs)
-      throw new ControlError('failed', {
-        kind: reason.kind,
-        detail: reason.detail ?? '',
-        action: request?.action ?? '',
-      })
+      throw await failureOf(this.http, err, this.options.cgiTimeoutMs)
     }
-  }
-
-  /**
-   * A 401 while the camera has never accepted this login is a wrong password (it counted against the login
-   * budget); a 403, or a 401 after the login worked, is this user's rights (http-session.ts).
-   */
-  private refusal(status: number): ControlError {
-    // 403 is "not allowed" in HTTP's own words (rroller#647: reads work, writes 403); a wrong password is 401.
-    if (this.http.proven || status === 403) {
-      return new ControlError('rights', { status })
-    }
-    return new ControlError('login', {
-      left: Math.max(0, DEFAULT_TIMING.maxRefusals - this.http.budget.refused),
-    })
   }
 
   private unsupported(request: ControlRequest): ControlError {

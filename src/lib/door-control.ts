@@ -3,8 +3,9 @@
 // it, else JSON-RPC: which one a station needs is learned once and kept), hanging up a call, and reading a
 // door contact. Refusals say why as ControlError keys of the `dahua-door` catalog.
 
-import { ControlError } from './device-control'
-import { AnswerTooLarge, classify, type HttpSession } from './http-session'
+import { ControlError } from './control-error'
+import { failureOf, refusalOf } from './device-control'
+import type { HttpSession } from './http-session'
 import { DEFAULT_TIMING } from './policy'
 import { METHOD_NOT_FOUND, Rpc2Error, Rpc2LoginRefused, Rpc2Session } from './rpc2'
 
@@ -23,26 +24,23 @@ export class DoorControl {
     this.rpc = new Rpc2Session(http, credentials, this.abort.signal)
   }
 
-  /** How the last open went, for the log. */
-  get path(): 'cgi' | 'rpc2' | undefined {
-    return this.openPath
-  }
-
   /**
    * Opens door `door` (1-based): `accessControl.cgi?action=openDoor&channel=N&UserID=101&Type=Remote`
    * (rroller client.py); where that answers 404 (rr#465), `accessControl.factory.instance` → `openDoor` →
    * `destroy` over RPC2 (rr#465, mh#28). `destroy` took about 15 s on a VTO9531D: it is not waited for.
    */
-  async open(door: number): Promise<'cgi' | 'rpc2'> {
+  async open(door: number): Promise<void> {
     if (this.openPath !== 'rpc2') {
       const { status, body } = await this.cgi(
         `/cgi-bin/accessControl.cgi?action=openDoor&channel=${door}&UserID=101&Type=Remote`,
       )
       if (status === 200 && /\bOK\b/i.test(body)) {
         this.openPath = 'cgi'
-        return 'cgi'
+        return
       }
-      this.refusal(status)
+      if (status === 401 || status === 403) {
+        throw refusalOf(this.http, status)
+      }
       if ((status !== 404 && status !== 501) || this.openPath === 'cgi') {
         throw new ControlError('door-refused', { door, detail: `HTTP ${status}` })
       }
@@ -65,7 +63,6 @@ export class DoorControl {
     } finally {
       void this.rpc.call('accessControl.destroy', undefined, object).catch(() => undefined)
     }
-    return 'rpc2'
   }
 
   /**
@@ -165,32 +162,13 @@ export class DoorControl {
     }
   }
 
-  /** A 401 or 403 to a CGI call: a wrong password while the login never worked, else this user's rights. */
-  private refusal(status: number): void {
-    if (status === 403 || (status === 401 && this.http.proven)) {
-      throw new ControlError('rights', { status })
-    }
-    if (status === 401) {
-      throw new ControlError('login', {
-        left: Math.max(0, DEFAULT_TIMING.maxRefusals - this.http.budget.refused),
-      })
-    }
-  }
-
   private async failure(err: unknown): Promise<ControlError> {
-    if (err instanceof ControlError) return err
     if (err instanceof Rpc2LoginRefused) {
-      return this.http.budget.waitMs(Date.now()) > 0
-        ? new ControlError('paused', {
-            until: new Date(Date.now() + this.http.budget.waitMs(Date.now())).toISOString(),
-          })
-        : new ControlError('login', {
-            left: Math.max(0, DEFAULT_TIMING.maxRefusals - this.http.budget.refused),
-          })
+      return new ControlError('login', { left: this.http.budget.left })
     }
-    if (err instanceof AnswerTooLarge) return new ControlError('answer')
-    if (err instanceof Rpc2Error) return new ControlError('answer', { detail: err.message })
-    const reason = await this.http.explain(classify(err), DEFAULT_TIMING.cgiTimeoutMs)
-    return new ControlError('failed', { kind: reason.kind, detail: reason.detail ?? '' })
+    if (err instanceof Rpc2Error) {
+      return new ControlError('answer', { detail: err.message })
+    }
+    return failureOf(this.http, err, DEFAULT_TIMING.cgiTimeoutMs)
   }
 }

@@ -37,6 +37,14 @@ export class AnswerTooLarge extends Error {
   }
 }
 
+/** Logins to this camera are paused after refused passwords (policy.ts): nothing was sent. */
+export class LoginsPaused extends Error {
+  override readonly name = 'LoginsPaused'
+  constructor(readonly until: number) {
+    super('logins are paused after refusals')
+  }
+}
+
 /**
  * The camera asked for Basic login, which this session will not answer: the password would go in clear.
  * - `not-allowed`: over http without the camera node's "allow unencrypted Basic login".
@@ -189,8 +197,9 @@ export class HttpSession {
     signal?.addEventListener('abort', forward, { once: true })
     try {
       signal?.throwIfAborted()
-      if (this.budget.waitMs(this.now()) > 0) {
-        throw new Error('logins are paused after refusals')
+      const paused = this.budget.waitMs(this.now())
+      if (paused > 0) {
+        throw new LoginsPaused(this.now() + paused)
       }
       const response = await this.request<Readable>(
         path,

@@ -191,4 +191,9 @@ export class LoginBudget {
   get refused(): number {
     return this.memory.refusals
   }
+
+  /** Refusals still allowed before logins pause. */
+  get left(): number {
+    return Math.max(0, this.timing.maxRefusals - this.memory.refusals)
+  }
 }

@@ -78,8 +78,7 @@ export async function probeCamera(
   ): Promise<{ values: Record<string, string> } | { failed: ProbeResult }> => {
     const { status, body } = await http.cgi(`/cgi-bin/magicBox.cgi?action=${action}`)
     if (status === 401 || status === 403) {
-      const left = Math.max(0, DEFAULT_TIMING.maxRefusals - http.budget.refused)
-      return { failed: { ok: false, failure: 'auth', detail: String(left) } }
+      return { failed: { ok: false, failure: 'auth', detail: String(http.budget.left) } }
     }
     if (isRedirect(status)) {
       return { failed: { ok: false, failure: 'redirect', detail: String(status) } }

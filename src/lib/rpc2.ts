@@ -5,7 +5,7 @@
 // count against the same login budget as the camera's stream (acting-and-doors.md §2.1).
 
 import { createHash } from 'node:crypto'
-import type { HttpSession } from './http-session'
+import { LoginsPaused, type HttpSession } from './http-session'
 
 /** A call the device answered with `result: false`, or could not be read. */
 export class Rpc2Error extends Error {
@@ -18,7 +18,7 @@ export class Rpc2Error extends Error {
   }
 }
 
-/** Logins are paused after refusals (the budget), or this one was refused. */
+/** The device refused this login (counted in the camera's login budget). */
 export class Rpc2LoginRefused extends Error {
   override readonly name = 'Rpc2LoginRefused'
 }
@@ -93,8 +93,9 @@ export class Rpc2Session {
    */
   private async logIn(): Promise<string> {
     const budget = this.http.budget
-    if (budget.waitMs(Date.now()) > 0) {
-      throw new Rpc2LoginRefused('logins are paused after refusals')
+    const paused = budget.waitMs(Date.now())
+    if (paused > 0) {
+      throw new LoginsPaused(Date.now() + paused)
     }
     const { username, password } = this.credentials
     const base = { userName: username, clientType: 'Web3.0', loginType: 'Direct' }
