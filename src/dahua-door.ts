@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Node-RED glue for `dahua-door`: turns its camera's door codes into one message per press, call, door contact
-// or access (door.ts), with a picture of a press if asked, reads the door contacts again after a reconnect, and
+// or access (door.ts), with a picture of a press if asked, says what changed while the stream was down, and
 // opens the door, hangs up or takes a picture when a message asks (door-control.ts) — opening only when the
 // node allows it.
 
@@ -142,45 +142,24 @@ export default function (RED: NodeAPI): void {
       schedule()
     }
 
-    // After a reconnect, a door that opened or closed while the stream was down is said, marked `reconciled`:
-    // DoorStatus is a Pulse, which no getEventIndexes reports (the Reconciler does calls' Starts and Stops).
+    // After a reconnect, what happened at the door while the stream was down comes out marked `reconciled`.
     const onState = (change: StateChange): void => {
       render()
       if (change.state !== 'connected') {
         return
       }
-      const reconnect = connectedBefore
+      const first = !connectedBefore
       connectedBefore = true
-      // A call under way when the stream dropped may have ended meanwhile: where the station can say so (RPC2),
-      // it is asked. The Reconciler's Stops do the same where getEventIndexes tracks the call's codes.
-      if (reconnect && tracker.isCalling) {
-        void client.door.callState().then((call) => {
-          if (call === 'Idle' && tracker.isCalling) {
+      void client.door.reconcile(contacts, !first && tracker.isCalling, first).then((events) => {
+        for (const event of events) {
+          // A call's own codes may have ended it while the station was being asked.
+          if (event.event === 'call-ended') {
+            if (!tracker.isCalling) continue
             tracker.callEnded()
-            send({ event: 'call-ended', at: Date.now(), reconciled: true, raw: [] })
           }
-        })
-      }
-      const doors = contacts.size > 0 ? [...contacts.keys()] : [1]
-      void Promise.all(
-        doors.map(async (door) => {
-          const now = await client.door.contact(door)
-          const before = contacts.get(door)
-          if (now === undefined || now === before) {
-            return
-          }
-          contacts.set(door, now)
-          if (reconnect && before !== undefined) {
-            send({
-              event: now === 'Open' ? 'door-opened' : 'door-closed',
-              at: Date.now(),
-              door,
-              reconciled: true,
-              raw: [],
-            })
-          }
-        }),
-      )
+          send(event)
+        }
+      })
     }
 
     client.on('event', onEvent)

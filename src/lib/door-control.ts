@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Acting on a door station through the camera's one HTTP session: opening a door (CGI where the station has
-// it, else JSON-RPC: which one a station needs is learned once and kept), hanging up a call, and reading a
-// door contact. Refusals say why as ControlError keys of the `dahua-door` catalog.
+// it, else JSON-RPC: which one a station needs is learned once and kept), hanging up a call, and asking after a
+// reconnect what changed at the door meanwhile. Refusals say why as ControlError keys of the `dahua-door` catalog.
 
 import { ControlError } from './control-error'
 import { failureOf, refusalOf } from './device-control'
 import type { HttpSession } from './http-session'
 import { DEFAULT_TIMING } from './policy'
+import type { DoorEvent } from './door'
 import { METHOD_NOT_FOUND, Rpc2Error, Rpc2LoginRefused, Rpc2Session } from './rpc2'
 
 export class DoorControl {
@@ -88,7 +89,7 @@ export class DoorControl {
    * The call state over RPC2 (`VideoTalkPhone.getCallState`: `Idle` with no call, DahuaBridge), for a call that
    * was under way when the stream dropped; undefined when the station cannot say. Never rejects.
    */
-  async callState(): Promise<string | undefined> {
+  private async callState(): Promise<string | undefined> {
     try {
       const object = await this.rpc.call('VideoTalkPhone.factory.instance', {})
       try {
@@ -107,7 +108,7 @@ export class DoorControl {
    * A door's contact now (`accessControl.cgi?action=getDoorStatus`: `Info.status=Open|Close`, Dahua HTTP API
    * 12.1.3), for reconciling after a reconnect; undefined when the station cannot say. Never rejects.
    */
-  async contact(door: number): Promise<'Open' | 'Close' | undefined> {
+  private async contact(door: number): Promise<'Open' | 'Close' | undefined> {
     if (this.noContacts) {
       return undefined
     }
@@ -124,6 +125,39 @@ export class DoorControl {
     } catch {
       return undefined
     }
+  }
+
+  /**
+   * After a connect: the door events of what changed while the stream was down, each marked `reconciled`.
+   * - Door contacts: `DoorStatus` is a Pulse, which no getEventIndexes reports, so each door in `contacts`
+   *   (door 1 when none is known yet) is read again. `contacts` is brought up to date; on the `first` connect it
+   *   is only learned, since nothing was missed.
+   * - A call under way (`calling`) may have ended meanwhile: where the station can say so over RPC2, `Idle` means
+   *   it did. (Where getEventIndexes tracks the call's codes, the Reconciler's Stops say the same.)
+   * Never rejects.
+   */
+  async reconcile(
+    contacts: Map<number, 'Open' | 'Close'>,
+    calling: boolean,
+    first: boolean,
+  ): Promise<DoorEvent[]> {
+    const events: DoorEvent[] = []
+    if (calling && (await this.callState()) === 'Idle') {
+      events.push({ event: 'call-ended', at: Date.now(), reconciled: true, raw: [] })
+    }
+    for (const door of contacts.size > 0 ? [...contacts.keys()] : [1]) {
+      const now = await this.contact(door)
+      const before = contacts.get(door)
+      if (now === undefined || now === before) {
+        continue
+      }
+      contacts.set(door, now)
+      if (!first && before !== undefined) {
+        const event = now === 'Open' ? 'door-opened' : 'door-closed'
+        events.push({ event, at: Date.now(), door, reconciled: true, raw: [] })
+      }
+    }
+    return events
   }
 
   /** Logs the RPC2 session out. Never rejects. */
