@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Acting on one device through its one HTTP session: what the model supports (learned once, lazily), how each
 // model wants each control sent (the rules, with their sources, are below), the refusals it gave (not asked
-// again until redeploy), and a queue that coalesces a flood of messages per setting (the last value wins).
+// again until redeploy), and timed sirens and lights. Requests go through setting-queue.ts (the last value wins).
 // It knows nothing of Node-RED: a failure is a ControlError whose key the glue words.
 
 import { ControlError } from './control-error'
 import { parseTable, settingKey, type ControlRequest, type Direction, type Mode } from './controls'
 import { AnswerTooLarge, LoginsPaused, classify, type HttpSession } from './http-session'
+import { SettingQueue } from './setting-queue'
 import { MAX_CAPABILITY_CHANNELS, MAX_CONFIG_ANSWER_BYTES, MAX_CONTROL_WAITING } from './limits'
 
 /**
@@ -51,16 +52,6 @@ export interface DeviceControlOptions {
 
 type Table = Map<string, string>
 
-interface Job {
-  run: (preempted: AbortSignal) => Promise<unknown>
-  waiters: Array<{ resolve: (value: unknown) => void; reject: (err: unknown) => void }>
-}
-
-interface Slot {
-  preempt: AbortController
-  next?: Job
-}
-
 /** The device's modes for a light row (`Lighting_V2`/`Lighting` `.Mode`). */
 const LIGHT_MODE: Record<Mode, string> = { auto: 'Auto', on: 'Manual', off: 'Off' }
 const RECORD_MODE = { auto: '0', manual: '1', off: '2' } as const
@@ -81,7 +72,7 @@ export class DeviceControl {
   private readonly known = new Map<string, Table | undefined>()
   /** `action/channel` the device refused: not sent again until redeploy. */
   private readonly refused = new Set<string>()
-  private readonly slots = new Map<string, Slot>()
+  private readonly queue = new SettingQueue(MAX_CONTROL_WAITING)
   /** The revert of a timed siren or light, and a siren's repeats, by setting. */
   private readonly timers = new Map<string, NodeJS.Timeout[]>()
   private readonly reverts = new Map<string, () => Promise<unknown>>()
@@ -89,7 +80,6 @@ export class DeviceControl {
   private readonly schemes = new Map<string, string>()
   private readonly abort = new AbortController()
   private relaysReversed = false
-  private waiting = 0
   private capabilityList: Promise<Array<{ channel: number; actions: string[] }>> | undefined
 
   constructor(
@@ -107,7 +97,7 @@ export class DeviceControl {
     }
     const key = settingKey(request)
     this.cancelTimed(key)
-    return this.enqueue(key, (preempted) => this.execute(request, key, preempted))
+    return this.queue.add(key, (preempted) => this.execute(request, key, preempted))
   }
 
   /**
@@ -134,45 +124,7 @@ export class DeviceControl {
     for (const key of [...this.timers.keys()]) this.cancelTimed(key)
     await Promise.allSettled(reverts.map((revert) => revert()))
     this.abort.abort()
-    for (const slot of this.slots.values()) slot.preempt.abort()
-  }
-
-  private enqueue(key: string, run: Job['run']): Promise<unknown> {
-    if (this.waiting >= MAX_CONTROL_WAITING) {
-      return Promise.reject(new ControlError('busy', { max: MAX_CONTROL_WAITING }))
-    }
-    this.waiting++
-    return new Promise<unknown>((resolve, reject) => {
-      const waiter = { resolve, reject }
-      const slot = this.slots.get(key)
-      if (slot) {
-        // Coalesced: the newer value replaces the one waiting, and a PTZ move under way stops for it.
-        slot.next = { run, waiters: [...(slot.next?.waiters ?? []), waiter] }
-        slot.preempt.abort()
-        return
-      }
-      const fresh: Slot = { preempt: new AbortController() }
-      this.slots.set(key, fresh)
-      void this.drain(key, fresh, { run, waiters: [waiter] })
-    })
-  }
-
-  private async drain(key: string, slot: Slot, first: Job): Promise<void> {
-    let job: Job | undefined = first
-    while (job) {
-      slot.next = undefined
-      slot.preempt = new AbortController()
-      const { waiters } = job
-      try {
-        const value = await job.run(slot.preempt.signal)
-        for (const waiter of waiters) waiter.resolve(value)
-      } catch (err) {
-        for (const waiter of waiters) waiter.reject(err)
-      }
-      this.waiting -= waiters.length
-      job = slot.next
-    }
-    this.slots.delete(key)
+    this.queue.preemptAll()
   }
 
   private async execute(request: ControlRequest, key: string, preempted: AbortSignal): Promise<unknown> {
@@ -669,7 +621,7 @@ export class DeviceControl {
     const end = setTimeout(
       () => {
         this.cancelTimed(key)
-        void this.enqueue(key, () => revert()).catch(() => undefined)
+        void this.queue.add(key, () => revert()).catch(() => undefined)
       },
       Math.min(ms, 2_147_483_647),
     )

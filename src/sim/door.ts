@@ -45,6 +45,8 @@ const SESSION_EXPIRED = 287637504
 /** Not in the sources: what the simulator answers to a wrong RPC2 password (`result: false` is what counts). */
 const LOGIN_REFUSED = 268632085
 
+const MAX_SESSIONS = 64
+
 interface Rpc2Session {
   random: string
   loggedIn: boolean
@@ -221,6 +223,10 @@ export class SimulatedDoor {
       const session = randomBytes(16).toString('hex')
       const random = String(randomBytes(4).readUInt32BE())
       this.sessions.set(session, { random, loggedIn: false, lastSeen: 0 })
+      // A device's session table is small: the oldest session goes (the demo may run for weeks).
+      if (this.sessions.size > MAX_SESSIONS) {
+        this.sessions.delete(this.sessions.keys().next().value as string)
+      }
       return {
         status: 200,
         body: JSON.stringify({

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// One queue per setting, coalescing: while a setting is being changed, the requests for it wait, and only the
+// newest is sent; every waiting caller gets that one's result. A flood of messages thus costs a device a few
+// requests, never one per message. Bounded: past `limit` callers waiting, a request fails at once.
+
+import { ControlError } from './control-error'
+
+type Run = (preempted: AbortSignal) => Promise<unknown>
+
+interface Job {
+  run: Run
+  waiters: Array<{ resolve: (value: unknown) => void; reject: (err: unknown) => void }>
+}
+
+interface Slot {
+  /** Aborted when a newer request for the setting arrives: a PTZ move under way stops for it. */
+  preempt: AbortController
+  next?: Job
+}
+
+export class SettingQueue {
+  private readonly slots = new Map<string, Slot>()
+  private waiting = 0
+
+  constructor(private readonly limit: number) {}
+
+  /** Runs `run` for the setting `key` once the one under way is done, unless a newer one replaces it. */
+  add(key: string, run: Run): Promise<unknown> {
+    if (this.waiting >= this.limit) {
+      return Promise.reject(new ControlError('busy', { max: this.limit }))
+    }
+    this.waiting++
+    return new Promise<unknown>((resolve, reject) => {
+      const waiter = { resolve, reject }
+      const slot = this.slots.get(key)
+      if (slot) {
+        slot.next = { run, waiters: [...(slot.next?.waiters ?? []), waiter] }
+        slot.preempt.abort()
+        return
+      }
+      const fresh: Slot = { preempt: new AbortController() }
+      this.slots.set(key, fresh)
+      void this.drain(key, fresh, { run, waiters: [waiter] })
+    })
+  }
+
+  /** Tells every run under way to stop what can be stopped (closing). */
+  preemptAll(): void {
+    for (const slot of this.slots.values()) slot.preempt.abort()
+  }
+
+  private async drain(key: string, slot: Slot, first: Job): Promise<void> {
+    let job: Job | undefined = first
+    while (job) {
+      slot.next = undefined
+      slot.preempt = new AbortController()
+      const { waiters } = job
+      try {
+        const value = await job.run(slot.preempt.signal)
+        for (const waiter of waiters) waiter.resolve(value)
+      } catch (err) {
+        for (const waiter of waiters) waiter.reject(err)
+      }
+      this.waiting -= waiters.length
+      job = slot.next
+    }
+    this.slots.delete(key)
+  }
+}
