@@ -8,7 +8,12 @@ import { ControlError } from './control-error'
 import { parseTable, settingKey, type ControlRequest, type Direction, type Mode } from './controls'
 import { AnswerTooLarge, LoginsPaused, classify, type HttpSession } from './http-session'
 import { SettingQueue } from './setting-queue'
-import { MAX_CAPABILITY_CHANNELS, MAX_CONFIG_ANSWER_BYTES, MAX_CONTROL_WAITING } from './limits'
+import {
+  MAX_CAPABILITY_CHANNELS,
+  MAX_CONFIG_ANSWER_BYTES,
+  MAX_CONTROL_WAITING,
+  MAX_STATE_ANSWER_BYTES,
+} from './limits'
 
 /**
  * A 401 or 403 to a call beside the stream: a wrong password while the camera has never accepted this login
@@ -422,8 +427,9 @@ export class DeviceControl {
       const caps = await this.learn(
         `ptz/${channel}/${ptzChannel}`,
         `/cgi-bin/ptz.cgi?action=getCurrentProtocolCaps&channel=${ptzChannel}`,
+        ['caps.PresetMax'],
       )
-      if (caps && caps.size > 0) {
+      if (caps) {
         const presetMax = Number(caps.get('caps.PresetMax'))
         return { channel: ptzChannel, presetMax: presetMax > 0 ? presetMax : 255 }
       }
@@ -511,20 +517,21 @@ export class DeviceControl {
     return this.learn(
       `coaxial/${channel}`,
       `/cgi-bin/coaxialControlIO.cgi?action=getStatus&channel=${channel}`,
+      ['status.status.Speaker', 'status.status.WhiteLight'],
     )
   }
 
   /** How many relays the device has (`result=N`, rr PR#694), learned once. */
   private async outSlots(): Promise<number> {
     const slots = Number(
-      (await this.learn('outSlots', '/cgi-bin/alarm.cgi?action=getOutSlots'))?.get('result'),
+      (await this.learn('outSlots', '/cgi-bin/alarm.cgi?action=getOutSlots', ['result']))?.get('result'),
     )
     return Number.isInteger(slots) && slots > 0 ? slots : 0
   }
 
   /** Recorders drive their cameras' coaxial outputs with `TriggerMode=2`: their deviceType is a number (31). */
   private async isRecorder(): Promise<boolean> {
-    const info = await this.learn('systemInfo', '/cgi-bin/magicBox.cgi?action=getSystemInfo')
+    const info = await this.learn('systemInfo', '/cgi-bin/magicBox.cgi?action=getSystemInfo', ['deviceType'])
     const type = info?.get('deviceType') ?? ''
     return /^\d+$/.test(type) || /NVR|DVR|XVR|HCVR|IVSS/i.test(type)
   }
@@ -537,11 +544,16 @@ export class DeviceControl {
     return this.learn(name, `/cgi-bin/configManager.cgi?action=getConfig&name=${name}`)
   }
 
-  private async learn(key: string, path: string): Promise<Table | undefined> {
+  /**
+   * An answer read once and kept. An endpoint's answer (a channel's coaxial status, PTZ caps) keeps only the
+   * `pick`ed keys: there is one per channel, up to 1024 of them, and a camera sets how long each is.
+   */
+  private async learn(key: string, path: string, pick?: string[]): Promise<Table | undefined> {
     if (this.known.has(key)) {
       return this.known.get(key)
     }
-    const table = await this.get(path)
+    const answer = await this.get(path)
+    const table = answer && pick ? new Map([...answer].filter(([k]) => pick.includes(k))) : answer
     this.known.set(key, table)
     return table
   }
@@ -593,7 +605,10 @@ export class DeviceControl {
     try {
       return await this.http.cgi(path, {
         ...(closing ? {} : { signal: this.abort.signal }),
-        maxBytes: MAX_CONFIG_ANSWER_BYTES,
+        // Whole configuration tables run to tens of KB on a recorder; every other answer is a few lines.
+        maxBytes: path.includes('configManager.cgi?action=getConfig')
+          ? MAX_CONFIG_ANSWER_BYTES
+          : MAX_STATE_ANSWER_BYTES,
       })
     } catch (err) {
       throw await failureOf(this.http, err, this.options.cgiTimeoutMs)

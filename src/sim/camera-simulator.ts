@@ -58,11 +58,11 @@ export interface SimulatorOptions {
   /** Answer every request with a redirect to this URL (a proxy or a camera that moved to https). */
   redirectTo?: string
   /**
-   * A hostile camera's answers: `snapshot.cgi`, `getEventIndexes` and `configManager.cgi?action=getConfig`
-   * answer this many bytes (a JPEG of that size; `channels[n]=n` lines; table lines), chunked without a
-   * Content-Length, as fast as the client reads.
+   * A hostile camera's answers: `snapshot.cgi`, `getEventIndexes`, `configManager.cgi?action=getConfig` and
+   * `coaxialControlIO.cgi?action=getStatus` answer this many bytes (a JPEG of that size; `channels[n]=n` lines;
+   * table lines; status lines), chunked without a Content-Length, as fast as the client reads.
    */
-  answerBytes?: { snapshot?: number; indexes?: number; config?: number }
+  answerBytes?: { snapshot?: number; indexes?: number; config?: number; status?: number }
 }
 
 export interface SimulatorRequest {
@@ -365,6 +365,14 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     if (door) {
       record('ok', door.status)
       answer(door.status, door.body)
+      return
+    }
+    if (
+      this.options.answerBytes?.status &&
+      url.startsWith('/cgi-bin/coaxialControlIO.cgi?action=getStatus')
+    ) {
+      record('ok', 200)
+      this.flood(res, this.options.answerBytes.status, (i) => `status.status.Speaker${i}=Off\r\n`)
       return
     }
     const control = this.device.handle(url)

@@ -4,7 +4,13 @@ import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { CameraClient, type CameraClientOptions, type StreamWarning } from '../../src/lib/camera-client'
 import { AnswerTooLarge } from '../../src/lib/http-session'
-import { DEFAULT_SNAPSHOT_BYTES, MAX_CODES, MAX_STATE_ANSWER_BYTES } from '../../src/lib/limits'
+import { ControlError } from '../../src/lib/control-error'
+import {
+  DEFAULT_SNAPSHOT_BYTES,
+  MAX_CODES,
+  MAX_CONFIG_ANSWER_BYTES,
+  MAX_STATE_ANSWER_BYTES,
+} from '../../src/lib/limits'
 import type { Timing } from '../../src/lib/policy'
 import type { CameraEvent, StateChange } from '../../src/lib/types'
 import type { CameraSimulator, SimulatorOptions } from '../../src/sim/camera-simulator'
@@ -453,6 +459,34 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
         assert.ok(sim.answerBytesWritten < 100 * 1024 * 1024, `${sim.answerBytesWritten} bytes written`)
         assert.equal(events.length, 1, 'no synthetic events')
         assert.ok(MAX_STATE_ANSWER_BYTES <= 64 * 1024)
+      })
+    })
+
+    describe('controls', () => {
+      const limitOf = async (attempt: Promise<unknown>): Promise<unknown> =>
+        attempt.then(
+          () => assert.fail('the control was carried out'),
+          (err: unknown) => {
+            assert.ok(err instanceof ControlError && err.key === 'too-large', String(err))
+            return err.params.limit
+          },
+        )
+
+      it("reads a channel's status only up to a state answer's limit, a configuration table up to a table's", async () => {
+        const c = await setup({
+          profile: 'deterrence',
+          answerBytes: { status: 1024 ** 3, config: 1024 ** 3 },
+        })
+        const siren = { action: 'siren', channel: 1, value: { kind: 'switch', on: true } } as const
+        assert.equal(await limitOf(c.control.run(siren)), MAX_STATE_ANSWER_BYTES)
+        const motion = {
+          action: 'motion-detection',
+          channel: 1,
+          value: { kind: 'switch', on: false },
+        } as const
+        assert.equal(await limitOf(c.control.run(motion)), MAX_CONFIG_ANSWER_BYTES)
+        await until(() => sim.abandonedAnswers === 2, 'both answers abandoned')
+        assert.equal(sim.device.writes, 0)
       })
     })
 

@@ -24,7 +24,11 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
 
   async function start(
     profile: string | DeviceProfile,
-    options: { forbidden?: Record<string, 403>; password?: string; answerBytes?: { config: number } } = {},
+    options: {
+      forbidden?: Record<string, 403>
+      password?: string
+      answerBytes?: { config?: number }
+    } = {},
   ): Promise<CameraSimulator> {
     sim = simulator({ profile, ...options })
     const port = await sim.listen()
