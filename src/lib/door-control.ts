@@ -5,6 +5,8 @@
 
 import { ControlError } from './control-error'
 import { failureOf, refusalOf } from './device-control'
+import { MAX_CONTROL_WAITING } from './limits'
+import { SettingQueue } from './setting-queue'
 import type { HttpSession } from './http-session'
 import { DEFAULT_TIMING } from './policy'
 import type { DoorEvent } from './door'
@@ -17,6 +19,11 @@ export class DoorControl {
   private noContacts = false
   private readonly rpc: Rpc2Session
   private readonly abort = new AbortController()
+  /**
+   * Messages asking the same thing while it is under way wait, and the newest of them is sent once: a flood of
+   * button presses cannot queue requests without end (setting-queue.ts).
+   */
+  private readonly queue = new SettingQueue(MAX_CONTROL_WAITING)
 
   constructor(
     private readonly http: HttpSession,
@@ -30,7 +37,15 @@ export class DoorControl {
    * (rroller client.py); where that answers 404 (rr#465), `accessControl.factory.instance` → `openDoor` →
    * `destroy` over RPC2 (rr#465, mh#28). `destroy` took about 15 s on a VTO9531D: it is not waited for.
    */
-  async open(door: number): Promise<void> {
+  open(door: number): Promise<unknown> {
+    return this.queue.add(`open/${door}`, () => this.openNow(door))
+  }
+
+  hangUp(): Promise<unknown> {
+    return this.queue.add('hang-up', () => this.hangUpNow())
+  }
+
+  private async openNow(door: number): Promise<void> {
     if (this.openPath !== 'rpc2') {
       const { status, body } = await this.cgi(
         `/cgi-bin/accessControl.cgi?action=openDoor&channel=${door}&UserID=101&Type=Remote`,
@@ -71,7 +86,7 @@ export class DoorControl {
    * `endCall` (DahuaBridge: on a VTO2311R-WP `disconnect` left the call ringing), or `disconnect` where a station
    * has no `endCall` (one lists only `getCallState` and `disconnect`), then `destroy`.
    */
-  async hangUp(): Promise<void> {
+  private async hangUpNow(): Promise<void> {
     const object = await this.rpcCall('VideoTalkPhone.factory.instance', {}, undefined, 'no-hang-up')
     try {
       try {

@@ -260,4 +260,12 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
     )
     assert.equal(sim.door!.hangUps, 0)
   })
+
+  it('a flood of open messages waits its turn: every message is answered, the door opened a few times', async () => {
+    await start('vto', { allowOpen: true })
+    const answers = await Promise.all(Array.from({ length: 50 }, () => control('door', { action: 'open' })))
+    assert.equal(answers.length, 50)
+    assert.ok(answers.every((a) => (a.payload as { ok: boolean }).ok))
+    assert.ok(sim.door!.opened.length <= 2, `${sim.door!.opened.length} opens for 50 messages`)
+  })
 })

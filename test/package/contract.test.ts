@@ -159,8 +159,17 @@ describe('package contract', () => {
       ...door.matchAll(/undefined, '([a-z-]+)'\)/g),
     ].map((m) => m[1]!)
     assert.ok(doorKeys.length >= 5, `${doorKeys.length} door keys found`)
-    // What failureOf and refusalOf (device-control.ts) make, which both nodes word.
-    for (const key of [...doorKeys, 'rights', 'login', 'paused', 'too-large', 'failed', 'failed-other']) {
+    // What failureOf and refusalOf (device-control.ts) and the setting queue make, which both nodes word.
+    for (const key of [
+      ...doorKeys,
+      'rights',
+      'login',
+      'paused',
+      'too-large',
+      'failed',
+      'failed-other',
+      'busy',
+    ]) {
       assert.ok(lookup('dahua-door', `dahua-door.errors.${key}`), `door errors.${key}`)
     }
   })
