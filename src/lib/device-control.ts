@@ -643,8 +643,10 @@ export class DeviceControl {
     timers.push(end)
     if (repeat) {
       const [every, again] = repeat
+      // Through the setting's queue, so a repeat never runs beside the revert or a newer message: sent in
+      // parallel, a late repeat could land after the "off" and leave the siren sounding.
       const tick = setInterval(() => {
-        void again().catch(() => undefined)
+        void this.queue.add(key, () => again()).catch(() => undefined)
       }, every)
       timers.push(tick)
     }

@@ -13,7 +13,7 @@ import {
   nodes,
   runtimeName,
 } from '../helpers/flows'
-import { until } from '../helpers/wait'
+import { pass, until } from '../helpers/wait'
 
 // The siren repeats faster than the test profile's siren stops by itself.
 const FAST = { retryBaseMs: 50, retryCapMs: 300, sirenRepeatMs: 150 }
@@ -74,19 +74,25 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
   })
 
   it('a siren with a duration keeps sounding past its own stop, then is turned off', async () => {
+    // Wide margins, for this races wall-clock time: the device would stop after 1 s, the package starts it again
+    // every 150 ms (FAST), and it is sampled at 1.5 s of a 3 s duration. A repeat late by 850 ms, or an event
+    // loop stalled for 1.5 s, is needed to fail it; CI once stalled past the 300/600 ms margins this test had.
     const profile = {
       ...PROFILES.deterrence!,
-      controls: { ...PROFILES.deterrence!.controls, sirenStopsAfterMs: 300 },
+      controls: { ...PROFILES.deterrence!.controls, sirenStopsAfterMs: 1_000 },
     }
     const s = await start(profile)
-    await send({ action: 'siren', payload: true, duration: 1 })
-    await new Promise((resolve) => setTimeout(resolve, 600))
-    assert.equal(s.device.sirens.get(0), true, 'still sounding after its own 300 ms stop')
+    await send({ action: 'siren', payload: true, duration: 3 })
+    await pass(1_500)
+    assert.equal(s.device.sirens.get(0), true, 'still sounding after its own 1 s stop')
     await until(
       () => s.requests.some((r) => r.url.includes('info[0].Type=2&info[0].IO=2')),
       'the siren turned off',
     )
     assert.equal(s.device.sirens.get(0), false)
+    const writes = s.device.writes
+    await pass(500)
+    assert.equal(s.device.writes, writes, 'no repeat after the duration ended')
   })
 
   it('white light: row and profile of the model; a timed light goes back to Auto', async () => {
