@@ -12,7 +12,7 @@ import { DeviceControl } from './device-control'
 import { DoorControl } from './door-control'
 import { cleanJpeg } from './jpeg'
 import { DEFAULT_SNAPSHOT_BYTES, MAX_CODE_CHARS, MAX_CODES, MAX_INDEX, MAX_PENDING_SNAPSHOTS } from './limits'
-import { Overlap } from './overlap'
+import { OVERLAP_CLOSE_MS, OVERLAP_END_MS, Overlap } from './overlap'
 import {
   DEFAULT_TIMING,
   boundedTiming,
@@ -57,13 +57,8 @@ export interface CameraClientEvents {
   health: [Health]
 }
 
-/**
- * After the new stream of a refresh delivers, the old one stays open this long: bytes already on their way
- * through its socket are read, not lost (the overlap drops the copies).
- */
-const OVERLAP_CLOSE_MS = 500
-/** After a refresh, how long an event the old stream delivered is still recognised on the new one. */
-const OVERLAP_GRACE_MS = 2_000
+/** Refreshes are at least this far apart: one overlap is long over before the next begins. */
+const MIN_REFRESH_GAP_MS = 2_500
 
 /**
  * One start-to-stop run. Everything it began ends with it: stop() aborts its requests (the attach, snapshots,
@@ -348,10 +343,7 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
         this.timing.refreshMs > 0
           ? new Promise<'refresh'>((resolve) => {
               // Never while the last refresh's overlap is still open: one overlap at a time.
-              const delay = Math.max(
-                refreshDelayMs(this.timing, this.random()),
-                OVERLAP_CLOSE_MS + OVERLAP_GRACE_MS,
-              )
+              const delay = Math.max(refreshDelayMs(this.timing, this.random()), MIN_REFRESH_GAP_MS)
               refreshTimer = setTimeout(() => resolve('refresh'), delay)
             })
           : new Promise<never>(() => undefined)
@@ -363,16 +355,17 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
           healthy: stream.delivered && this.now() - stream.openedAt >= this.timing.healthyAfterMs,
         }
       }
+      // From the moment the camera registers the new attach it sends every event on both (overlap.ts).
+      const overlap = new Overlap()
+      session.overlap = overlap
       const next = await this.open(session)
       if (session.stopped) {
         return { reason: { kind: 'closed' }, healthy: false }
       }
       if (!('stream' in next)) {
+        session.overlap = undefined
         continue // the old stream still works: keep it, try again at the next refresh
       }
-      // From the new stream's 200 on, the camera sends every event on both.
-      const overlap = new Overlap()
-      session.overlap = overlap
       // The new stream takes over once it delivers, or at once if the old one ends meanwhile.
       const takeover = await Promise.race([
         next.stream.firstPart.then(() => 'delivering' as const),
@@ -388,7 +381,7 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
       }
       const old = stream
       later(session, OVERLAP_CLOSE_MS, () => old.close({ kind: 'closed', detail: 'refresh' }))
-      later(session, OVERLAP_CLOSE_MS + OVERLAP_GRACE_MS, () => {
+      later(session, OVERLAP_END_MS, () => {
         if (session.overlap === overlap) {
           session.overlap = undefined
         }
@@ -444,7 +437,7 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
     }
     const receivedAt = this.now()
     for (const sent of events) {
-      if (session.stopped || !this.admit(sent.code) || session.overlap?.duplicate(from, sent)) {
+      if (session.stopped || !this.admit(sent.code) || session.overlap?.duplicate(from, sent, receivedAt)) {
         continue
       }
       this.publish(this.reconciler.observe(sent, receivedAt, session.abort.signal), receivedAt)

@@ -66,7 +66,7 @@ export const MAX_CONTROL_WAITING = 1000
 /** Channels whose capabilities are probed (a request or two each): the largest recorders have 256. */
 export const MAX_CAPABILITY_CHANNELS = 256
 
-/** Events remembered per stream during a refresh overlap (about 2.5 s): a flood cannot grow it without end. */
+/** Events remembered in a refresh overlap (its login, then 0.75 s): a flood cannot grow it without end. */
 export const MAX_OVERLAP_EVENTS = 10_000
 
 /** The size limit for a snapshot from settings.js: a number in range, else the default. */

@@ -48,6 +48,12 @@ export interface SimulatorOptions {
   indexesDelayMs?: number
   /** snapshot.cgi answers after this long (default 20 ms). */
   snapshotDelayMs?: number
+  /**
+   * The answer to an attach reaches the client this long after the camera registered it and began sending it
+   * events, which wait behind the answer: a busy camera or slow link, where the old stream's copy of an event
+   * arrives first during a refresh.
+   */
+  attachAnswerDelayMs?: number
   deviceType?: string
   serialNumber?: string
   /**
@@ -78,6 +84,8 @@ interface Stream {
   res: http.ServerResponse
   heartbeat: NodeJS.Timeout | undefined
   stalled: boolean
+  /** What was sent before the answer left (attachAnswerDelayMs). */
+  waiting?: Array<string | Buffer>
 }
 
 export interface SimulatorEvents {
@@ -231,7 +239,9 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   /** Writes bytes as they are to every open stream (garbage, hand-made parts). */
   sendRaw(bytes: string | Buffer): void {
     for (const stream of this.streams) {
-      if (!stream.stalled) {
+      if (stream.waiting) {
+        stream.waiting.push(bytes)
+      } else if (!stream.stalled) {
         stream.res.write(bytes)
       }
     }
@@ -454,32 +464,45 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   }
 
   private attach(url: string, res: http.ServerResponse): void {
-    if (this.keepAlive) {
-      // Kept alive, the body must be delimited: chunked, as a reverse proxy in front of a camera sends it.
-      res.writeHead(200, {
-        'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
-        'Cache-Control': 'no-cache',
-      })
-    } else {
-      // A camera's stream is close-delimited: no Content-Length and no chunked encoding (dahua-protocol.md 1.2).
-      res.removeHeader('Transfer-Encoding')
-      res.writeHead(200, {
-        'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
-        'Cache-Control': 'no-cache',
-        Connection: 'close',
-      })
-    }
-    res.flushHeaders()
     const stream: Stream = { res, heartbeat: undefined, stalled: false }
-    const seconds = Number(/[?&]heartbeat=(\d+)/.exec(url)?.[1] ?? 0)
-    const interval = this.options.heartbeatMs ?? seconds * 1000
-    if (this.options.heartbeats !== false && interval > 0) {
-      stream.heartbeat = setInterval(() => res.write(formatHeartbeat()), interval)
-      res.write(formatHeartbeat())
+    const answer = (): void => {
+      if (this.keepAlive) {
+        // Kept alive, the body must be delimited: chunked, as a reverse proxy in front of a camera sends it.
+        res.writeHead(200, {
+          'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
+          'Cache-Control': 'no-cache',
+        })
+      } else {
+        // A camera's stream is close-delimited: no Content-Length and no chunked encoding (dahua-protocol.md 1.2).
+        res.removeHeader('Transfer-Encoding')
+        res.writeHead(200, {
+          'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`,
+          'Cache-Control': 'no-cache',
+          Connection: 'close',
+        })
+      }
+      res.flushHeaders()
+      for (const bytes of stream.waiting ?? []) res.write(bytes)
+      stream.waiting = undefined
+      const seconds = Number(/[?&]heartbeat=(\d+)/.exec(url)?.[1] ?? 0)
+      const interval = this.options.heartbeatMs ?? seconds * 1000
+      if (this.options.heartbeats !== false && interval > 0) {
+        stream.heartbeat = setInterval(() => res.write(formatHeartbeat()), interval)
+        res.write(formatHeartbeat())
+      }
+    }
+    const delay = this.options.attachAnswerDelayMs ?? 0
+    let answering: NodeJS.Timeout | undefined
+    if (delay > 0) {
+      stream.waiting = []
+      answering = setTimeout(answer, delay)
+    } else {
+      answer()
     }
     this.streams.add(stream)
     this.attaches++
     res.on('close', () => {
+      clearTimeout(answering)
       clearInterval(stream.heartbeat)
       this.streams.delete(stream)
       this.emit('detach')

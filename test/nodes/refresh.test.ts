@@ -16,7 +16,7 @@ import {
 import { simulator } from '../helpers/sim'
 import { pass, until, waitFor } from '../helpers/wait'
 
-// refreshMs 1: each refresh is due after the floor of one overlap (2.5 s), as soon as the client allows.
+// refreshMs 1: each refresh is due after the floor between refreshes (2.5 s), as soon as the client allows.
 const FAST = { retryBaseMs: 50, retryCapMs: 300, stallMs: 300, healthyAfterMs: 200, headersTimeoutMs: 1_000 }
 const start: CameraEvent = { code: 'VideoMotion', action: 'Start', index: 0 }
 const stop: CameraEvent = { code: 'VideoMotion', action: 'Stop', index: 0 }
@@ -64,11 +64,25 @@ describe(`refresh and reconcile never lose, double or invent an event, in ${runt
     assert.deepEqual(said(got), ['Start', 'Stop', 'Start', 'Stop'])
   })
 
+  it('passes on once an event the camera sent on both streams before its answer to the refresh arrived', async () => {
+    // The camera registers the new attach and sends it this Stop; the old stream's copy is read before the new
+    // stream's answer, which comes 150 ms later with its copy behind it.
+    const got = await deployed({ attachAnswerDelayMs: 150 }, { refreshMs: 1 })
+    sim.send(start)
+    await until(() => got.length === 1, 'the Start')
+    await waitFor(sim, 'attach', 'the refresh stream registered', 5_000)
+    sim.send(stop)
+    await until(() => got.length === 2, 'the Stop')
+    await until(() => sim.openStreams === 1, 'the old stream closed after the takeover')
+    await pass(200)
+    assert.deepEqual(said(got), ['Start', 'Stop'])
+  })
+
   it('forgets the overlap when the stream stops: a pause and resume right after a refresh drops nothing', async () => {
     const got = await deployed({}, { refreshMs: 1 })
     await waitFor(sim, 'attach', 'the refresh stream', 5_000)
     await until(() => sim.openStreams === 1, 'the old stream closed after the takeover')
-    sim.send(start) // on the new stream alone, inside the overlap's grace
+    sim.send(start) // on the new stream alone: the old one is closed
     sim.send(stop)
     await until(() => got.length === 2, 'Start and Stop')
     helper.getNode('ev').receive({ action: 'pause' })
