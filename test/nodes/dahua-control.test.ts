@@ -96,6 +96,18 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
     assert.equal(s.device.writes, writes, 'no repeat after the duration ended')
   })
 
+  it('a siren turned off during its duration stays off: no repeat comes after the off', async () => {
+    const s = await start('deterrence')
+    await send({ action: 'siren', payload: true, duration: 30 })
+    const first = s.device.writes
+    await until(() => s.device.writes >= first + 3, 'three repeats')
+    await send({ action: 'siren', payload: false })
+    const writes = s.device.writes
+    await pass(500) // three repeat periods
+    assert.equal(s.device.sirens.get(0), false)
+    assert.equal(s.device.writes, writes, 'nothing after the off')
+  })
+
   it('white light: row and profile of the model; a timed light goes back to Auto', async () => {
     await start('deterrence') // profile in use 2, white light in row 0
     await send({ action: 'light', payload: true, duration: 0.3 })
