@@ -28,7 +28,7 @@ export const OVERLAP_END_MS = OVERLAP_CLOSE_MS + COPY_WITHIN_MS
 /**
  * Begins when the new attach is asked for, not when it is answered: the camera registers it and sends events on
  * both streams before its answer reaches us (at once, or behind a slow answer), and the old stream's copies are
- * read first (in CI an event at that instant was passed on twice). What the old stream read before the answer
+ * read first (begun at the answer, such an event was passed on twice). What the old stream read before the answer
  * is thus matched by copies read within COPY_WITHIN_MS of the answer; after it, copies within COPY_WITHIN_MS of
  * each other.
  *
