@@ -76,7 +76,7 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
   it('a siren with a duration keeps sounding past its own stop, then is turned off', async () => {
     // Wide margins, for this races wall-clock time: the device would stop after 1 s, the package starts it again
     // every 150 ms (FAST), and it is sampled at 1.5 s of a 3 s duration. A repeat late by 850 ms, or an event
-    // loop stalled for 1.5 s, is needed to fail it; CI once stalled past the 300/600 ms margins this test had.
+    // loop stalled for 1.5 s, is needed to fail it.
     const profile = {
       ...PROFILES.deterrence!,
       controls: { ...PROFILES.deterrence!.controls, sirenStopsAfterMs: 1_000 },
