@@ -184,28 +184,62 @@ export class HttpSession {
    * request, until the next attach logs in.
    */
   async cgi(path: string, options: CgiOptions = {}): Promise<CgiAnswer> {
-    const { signal, timeoutMs = this.timing.cgiTimeoutMs, maxBytes = MAX_STATE_ANSWER_BYTES } = options
     const refused = this.notAllowed.get(script(path))
     if (refused !== undefined) {
       return { status: refused, body: Buffer.alloc(0) }
     }
+    return this.inSlot(path, options, async (deadline, timeoutMs) => {
+      const paused = this.budget.waitMs(this.now())
+      if (paused > 0) {
+        throw new LoginsPaused(this.now() + paused)
+      }
+      return this.request<Readable>(
+        path,
+        { dataType: 'stream', timeout: [timeoutMs, timeoutMs], signal: deadline },
+        false,
+      )
+    })
+  }
+
+  /**
+   * A JSON-RPC call (`/RPC2_Login`, `/RPC2`: rpc2.ts): a POST of `body` as JSON, in the same call slots and with
+   * the same deadline and answer limit as a CGI call. It carries no HTTP login: RPC2 logs in inside the body, and
+   * rpc2.ts books its refusals against this session's budget.
+   */
+  async post(path: string, body: unknown, options: CgiOptions = {}): Promise<CgiAnswer> {
+    return this.inSlot(path, options, (deadline, timeoutMs) =>
+      this.abortable(deadline, (signal) =>
+        this.http.request<Readable>(`${this.baseUrl}${path}`, {
+          method: 'POST',
+          content: JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+          dataType: 'stream',
+          timeout: [timeoutMs, timeoutMs],
+          signal,
+          followRedirect: false,
+        }),
+      ),
+    )
+  }
+
+  /**
+   * One call beside the stream, in one of the CGI_SLOTS, its answer read up to `maxBytes`. The whole call, body
+   * included, has a deadline: a camera that trickles an answer must not hold a slot.
+   */
+  private async inSlot(
+    path: string,
+    options: CgiOptions,
+    call: (deadline: AbortSignal, timeoutMs: number) => Promise<HttpClientResponse<Readable>>,
+  ): Promise<CgiAnswer> {
+    const { signal, timeoutMs = this.timing.cgiTimeoutMs, maxBytes = MAX_STATE_ANSWER_BYTES } = options
     await this.slots.enter()
-    // The whole call, body included, has a deadline: a camera that trickles an answer must not hold a slot.
     const deadline = new AbortController()
     const timer = setTimeout(() => deadline.abort(), timeoutMs)
     const forward = (): void => deadline.abort()
     signal?.addEventListener('abort', forward, { once: true })
     try {
       signal?.throwIfAborted()
-      const paused = this.budget.waitMs(this.now())
-      if (paused > 0) {
-        throw new LoginsPaused(this.now() + paused)
-      }
-      const response = await this.request<Readable>(
-        path,
-        { dataType: 'stream', timeout: [timeoutMs, timeoutMs], signal: deadline.signal },
-        false,
-      )
+      const response = await call(deadline.signal, timeoutMs)
       return { status: response.status, body: await readLimited(response, maxBytes) }
     } catch (err) {
       if (err instanceof AnswerTooLarge) {
@@ -215,41 +249,6 @@ export class HttpSession {
     } finally {
       clearTimeout(timer)
       signal?.removeEventListener('abort', forward)
-      this.slots.leave()
-    }
-  }
-
-  /**
-   * A JSON-RPC call (`/RPC2_Login`, `/RPC2`: rpc2.ts): a POST of `body` as JSON, in the same call slots and with
-   * the same deadline and answer limit as a CGI call. It carries no HTTP login: RPC2 logs in inside the body, and
-   * rpc2.ts books its refusals against this session's budget.
-   */
-  async post(path: string, body: unknown, options: CgiOptions = {}): Promise<CgiAnswer> {
-    const { signal, timeoutMs = this.timing.cgiTimeoutMs, maxBytes = MAX_STATE_ANSWER_BYTES } = options
-    await this.slots.enter()
-    const abort = new AbortController()
-    const timer = setTimeout(() => abort.abort(), timeoutMs)
-    const forward = (): void => abort.abort()
-    signal?.addEventListener('abort', forward, { once: true })
-    if (this.closed || signal?.aborted) {
-      abort.abort()
-    }
-    this.inFlight.add(abort)
-    try {
-      const response = await this.http.request<Readable>(`${this.baseUrl}${path}`, {
-        method: 'POST',
-        content: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-        dataType: 'stream',
-        timeout: [timeoutMs, timeoutMs],
-        signal: abort.signal,
-        followRedirect: false,
-      })
-      return { status: response.status, body: await readLimited(response, maxBytes) }
-    } finally {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', forward)
-      this.inFlight.delete(abort)
       this.slots.leave()
     }
   }
@@ -281,22 +280,13 @@ export class HttpSession {
     options: Pick<RequestOptions, 'dataType' | 'timeout'> & { signal?: AbortSignal },
     isAttach: boolean,
   ): Promise<HttpClientResponse<T>> {
-    // One controller per request, which the caller's signal and close() both abort. (Not AbortSignal.any: on
-    // Node 20 every derived signal stays tied to the session's long-lived one.)
-    const abort = new AbortController()
-    const forward = (): void => abort.abort()
-    options.signal?.addEventListener('abort', forward, { once: true })
-    if (this.closed || options.signal?.aborted) {
-      abort.abort()
-    }
-    this.inFlight.add(abort)
-    try {
+    return this.abortable(options.signal, async (signal) => {
       for (let schemeSwitches = 0; ; schemeSwitches++) {
         const sentWith = this.scheme
         const response = await this.http.request<T>(`${this.baseUrl}${path}`, {
           method: 'GET',
           ...options,
-          signal: abort.signal,
+          signal,
           followRedirect: false,
           ...(isAttach ? { headers: { accept: 'multipart/x-mixed-replace' } } : {}),
           ...this.authOption(),
@@ -337,8 +327,28 @@ export class HttpSession {
         }
         return response
       }
+    })
+  }
+
+  /**
+   * Runs `call` with a signal of its own, which the caller's `signal` and close() both abort. (Not
+   * AbortSignal.any: on Node 20 every derived signal stays tied to the session's long-lived one.)
+   */
+  private async abortable<T>(
+    signal: AbortSignal | undefined,
+    call: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const abort = new AbortController()
+    const forward = (): void => abort.abort()
+    signal?.addEventListener('abort', forward, { once: true })
+    if (this.closed || signal?.aborted) {
+      abort.abort()
+    }
+    this.inFlight.add(abort)
+    try {
+      return await call(abort.signal)
     } finally {
-      options.signal?.removeEventListener('abort', forward)
+      signal?.removeEventListener('abort', forward)
       this.inFlight.delete(abort)
     }
   }
