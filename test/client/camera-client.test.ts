@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { join } from 'node:path'
 import { CameraClient, type CameraClientOptions, type StreamWarning } from '../../src/lib/camera-client'
 import { AnswerTooLarge } from '../../src/lib/http-session'
 import { ControlError } from '../../src/lib/control-error'
@@ -15,7 +13,7 @@ import type { Timing } from '../../src/lib/policy'
 import type { CameraEvent, StateChange } from '../../src/lib/types'
 import type { CameraSimulator, SimulatorOptions } from '../../src/sim/camera-simulator'
 import { endlessMarkerLine, newChannelStart, newCodeStart } from '../../src/sim/hostile'
-import { connection, simulator } from '../helpers/sim'
+import { connection, selfSigned, simulator } from '../helpers/sim'
 import { pass, until, waitFor } from '../helpers/wait'
 
 const PASSWORD = 'S3cret-Pa55'
@@ -27,11 +25,6 @@ const FAST: Partial<Timing> = {
   headersTimeoutMs: 1_000,
   silentCameraMs: 1_500,
 }
-const tlsDir = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'tls')
-const selfSigned = (): { key: Buffer; cert: Buffer } => ({
-  key: readFileSync(join(tlsDir, 'key.pem')),
-  cert: readFileSync(join(tlsDir, 'cert.pem')),
-})
 
 describe(`camera client against the simulator (real TCP on 127.0.0.1, connections ${connection})`, () => {
   let sim: CameraSimulator

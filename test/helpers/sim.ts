@@ -1,6 +1,8 @@
 // The simulator the client and flow suites run against. `npm test` runs them twice: with connections kept
 // alive (the simulator's default, as an HTTP/1.1 server and every reverse proxy do) and with
 // DAHUA_SIM_CONNECTION=close, as many cameras answer.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { CameraSimulator, type SimulatorOptions } from '../../src/sim/camera-simulator'
 
 export const connection: 'keep-alive' | 'close' =
@@ -32,4 +34,10 @@ export function simulator(options: SimulatorOptions = {}): CameraSimulator {
     }
   }
   return sim
+}
+
+/** A self-signed key and certificate for 127.0.0.1 (test/fixtures/tls), for a simulator that serves https. */
+export function selfSigned(): { key: Buffer; cert: Buffer } {
+  const dir = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'tls')
+  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }
 }

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict'
-import { readFileSync } from 'node:fs'
 import http from 'node:http'
-import { join } from 'node:path'
 import type { CameraSimulator } from '../../src/sim/camera-simulator'
-import { simulator } from '../helpers/sim'
+import { selfSigned, simulator } from '../helpers/sim'
 import {
   PASSWORD,
   cameraFlowNode,
@@ -112,11 +110,7 @@ describe(`the editor's admin endpoints, in ${runtimeName}`, function () {
       other.close()
     }
 
-    const dir = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'tls')
-    const tlsSim = simulator({
-      password: PASSWORD,
-      tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-    })
+    const tlsSim = simulator({ password: PASSWORD, tls: selfSigned() })
     const tlsPort = await tlsSim.listen()
     try {
       const body = {
@@ -136,11 +130,7 @@ describe(`the editor's admin endpoints, in ${runtimeName}`, function () {
   it('names a protocol mix-up either way round, and sends nothing without a username', async () => {
     // A camera node with no event node: nothing but the probes talks to the simulator.
     const plainPort = await loaded()
-    const dir = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'tls')
-    const tlsSim = simulator({
-      password: PASSWORD,
-      tls: { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-    })
+    const tlsSim = simulator({ password: PASSWORD, tls: selfSigned() })
     const tlsPort = await tlsSim.listen()
     try {
       const login = { host: '127.0.0.1', username: 'admin', password: PASSWORD, verifyTls: false }

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict'
 import type { EventEmitter } from 'node:events'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { StateChange } from '../../src/lib/types'
 import type { CameraSimulator } from '../../src/sim/camera-simulator'
-import { simulator } from '../helpers/sim'
+import { selfSigned, simulator } from '../helpers/sim'
 import {
   PASSWORD,
   badge,
@@ -281,9 +279,7 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
   })
 
   it('shows certificate refused for a self-signed camera unless verifyTls is off', async () => {
-    const dir = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'tls')
-    const tls = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }
-    const port = await camera({ tls })
+    const port = await camera({ tls: selfSigned() })
     await helper.load(
       nodes,
       [cameraFlowNode({ port, protocol: 'https' }), ...eventInFlowNode('ev')],
