@@ -1,9 +1,9 @@
 // `npm run bench`: prints the figures of issues 2 and 8. Nothing here asserts; it measures and says what it saw.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { decodeEventBody } from '../src/lib/event-body'
-import { createMultipartParser } from '../src/lib/multipart'
-import type { CameraClient as Client } from '../src/lib/camera-client'
+import { decodeEventBody } from '../src/lib/stream/event-body'
+import { createMultipartParser } from '../src/lib/stream/multipart'
+import type { Device as Client } from '../src/lib/device'
 import type { CameraSimulator as Simulator } from '../src/sim/camera-simulator'
 import { mixedStream } from './stream'
 
@@ -87,18 +87,18 @@ function parserFigures(): void {
 async function reconnectGap(): Promise<void> {
   // Loaded here, not at the top: the parser's process must not load urllib.
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { CameraClient } = require('../src/lib/camera-client') as { CameraClient: typeof Client }
+  const { Device } = require('../src/lib/device') as { Device: typeof Client }
   const { CameraSimulator } = require('../src/sim/camera-simulator') as { CameraSimulator: typeof Simulator }
   /* eslint-enable @typescript-eslint/no-require-imports */
   const sim = new CameraSimulator({ password: 'bench', heartbeatMs: 100 })
   const port = await sim.listen()
-  const client = new CameraClient({
+  const client = new Device({
     address: { host: '127.0.0.1', port, protocol: 'http', verifyTls: true },
     credentials: { username: 'admin', password: 'bench' },
     heartbeatSeconds: 1,
     timing: { healthyAfterMs: 300 },
   })
-  client.start()
+  client.stream.start()
   await new Promise<void>((resolve) => sim.once('attach', () => resolve()))
   const gaps: number[] = []
   for (let i = 0; i < 30; i++) {
@@ -131,7 +131,7 @@ function percentiles(values: number[]): string {
 
 async function reconcileAndSnapshot(): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { CameraClient } = require('../src/lib/camera-client') as { CameraClient: typeof Client }
+  const { Device } = require('../src/lib/device') as { Device: typeof Client }
   const { CameraSimulator } = require('../src/sim/camera-simulator') as { CameraSimulator: typeof Simulator }
   /* eslint-enable @typescript-eslint/no-require-imports */
   // A recorder: several channels to take pictures of, and an endpoint that tracks every code below.
@@ -142,7 +142,7 @@ async function reconcileAndSnapshot(): Promise<void> {
     snapshotDelayMs: 0,
   })
   const port = await sim.listen()
-  const client = new CameraClient({
+  const client = new Device({
     address: { host: '127.0.0.1', port, protocol: 'http', verifyTls: true },
     credentials: { username: 'admin', password: 'bench' },
     heartbeatSeconds: 1,
@@ -162,18 +162,18 @@ async function reconcileAndSnapshot(): Promise<void> {
   let connectedAt = 0
   let pending = 0
   let settled: (() => void) | undefined
-  client.on('state', (s) => {
+  client.stream.on('state', (s) => {
     if (s.state === 'connected') {
       connectedAt = performance.now()
     }
   })
-  client.on('event', (e) => {
+  client.stream.on('event', (e) => {
     if (e.reconciled && --pending === 0) {
       reconciled.push(performance.now() - connectedAt)
       settled?.()
     }
   })
-  client.start()
+  client.stream.start()
   await new Promise<void>((resolve) => sim.once('attach', () => resolve()))
   for (let round = 0; round < 10; round++) {
     // Every code active on channel 1, learnt by the client; then an outage in which all of them end.

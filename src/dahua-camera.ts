@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// Node-RED glue for the `dahua-camera` config node: turns its settings into one CameraClient, starts the
+// Node-RED glue for the `dahua-camera` config node: turns its settings into one Device, starts the
 // stream for the first event node that registers and stops it after the last (core 10-mqtt.js's pattern), and
 // logs what the stream does. No parsing, auth or retry policy lives here.
 
 import type { Node, NodeAPI, NodeDef } from 'node-red'
-import { CameraClient, type StreamWarning } from './lib/camera-client'
+import { Device } from './lib/device'
+import type { StreamWarning } from './lib/stream/event-stream'
 import { snapshotBytes } from './lib/limits'
-import { probeCamera } from './lib/probe'
+import { probeCamera } from './lib/session/probe'
 import { cleanHost } from './lib/rules'
 import { basicKey, reasonText } from './lib/badge'
-import { indexIsVideoChannel, type CameraIdentity } from './lib/message'
-import type { Timing } from './lib/policy'
+import { indexIsVideoChannel, type CameraIdentity } from './lib/stream/message'
+import type { Timing } from './lib/session/policy'
 import { printable } from './lib/text'
 import type { CameraAddress, CameraCredentials, ConnectionState, StateChange } from './lib/types'
 
@@ -28,7 +29,7 @@ export interface DahuaCameraConfig extends NodeDef {
 
 export interface DahuaCameraNode extends Node<Partial<CameraCredentials>> {
   /** Undefined when the settings are unusable (no host, no login); `problem` then says why. */
-  client?: CameraClient
+  device?: Device
   problem?: string
   /** The catalog key of the badge event nodes show for `problem`. */
   problemBadge?: string
@@ -81,19 +82,19 @@ export default function (RED: NodeAPI): void {
     this.userCount = () => users.size
     this.register = (user, codes) => {
       users.set(user.id, codes)
-      this.client?.setInterest(interest())
+      this.device?.stream.setInterest(interest())
       if (users.size === 1) {
-        this.client?.start()
+        this.device?.stream.start()
       }
     }
     this.deregister = (user, done) => {
       users.delete(user.id)
-      this.client?.setInterest(interest())
-      if (users.size > 0 || !this.client) {
+      this.device?.stream.setInterest(interest())
+      if (users.size > 0 || !this.device) {
         done()
         return
       }
-      this.client.stop().then(done, done)
+      this.device.stream.stop().then(done, done)
     }
 
     if (!host) {
@@ -119,7 +120,7 @@ export default function (RED: NodeAPI): void {
         ? 60
         : Number(config.refreshMinutes)
     const settings = (RED.settings as DahuaSettings).dahuaCamera
-    const client = new CameraClient({
+    const device = new Device({
       address: this.address,
       credentials: { username: this.credentials?.username ?? '', password: this.credentials?.password ?? '' },
       heartbeatSeconds: heartbeat,
@@ -127,7 +128,8 @@ export default function (RED: NodeAPI): void {
       allowBasic: config.allowBasic === true,
       maxSnapshotBytes: snapshotBytes(settings?.maxSnapshotBytes),
     })
-    this.client = client
+    this.device = device
+    const client = device.stream
     const where = `${host}:${port}`
     const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)
 
@@ -215,7 +217,7 @@ export default function (RED: NodeAPI): void {
       // done() on every path, and in bounded time: Node-RED waits for it before a redeploy completes.
       const limit = setTimeout(done, CLOSE_LIMIT_MS)
       limit.unref()
-      client
+      device
         .close()
         .catch(() => undefined)
         .finally(() => {
@@ -284,7 +286,9 @@ export default function (RED: NodeAPI): void {
         // A recorder's names for the channels seen (`channel -> name`), where it has them.
         const names = Object.fromEntries(
           [...channels.keys()].flatMap((channel) => {
-            const name = indexIsVideoChannel(code) ? camera.client?.channelName(channel - 1) : undefined
+            const name = indexIsVideoChannel(code)
+              ? camera.device?.stream.channelName(channel - 1)
+              : undefined
             return name === undefined ? [] : [[channel, name]]
           }),
         )
@@ -305,7 +309,7 @@ export default function (RED: NodeAPI): void {
     RED.auth.needsPermission('dahua-camera.read'),
     (req, res) => {
       const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
-      const control = camera?.client?.control
+      const control = camera?.device?.control
       if (!control) {
         res.status(404).json({ error: 'not deployed' })
         return

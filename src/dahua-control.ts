@@ -5,8 +5,8 @@
 
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red'
 import type { DahuaCameraNode } from './dahua-camera'
-import { readRequest, type ControlRequest } from './lib/controls'
-import { failureText } from './lib/control-error'
+import { readRequest, type ControlRequest } from './lib/act/controls'
+import { failureText } from './lib/act/control-error'
 import { clock } from './lib/badge'
 
 export interface DahuaControlConfig extends NodeDef {
@@ -27,7 +27,7 @@ export default function (RED: NodeAPI): void {
   function DahuaControlNodeConstructor(this: Node, config: DahuaControlConfig): void {
     RED.nodes.createNode(this, config)
     const camera = RED.nodes.getNode(config.camera) as DahuaCameraNode | null
-    const control = camera?.client?.control
+    const control = camera?.device?.control
     const where = camera ? `${camera.address.host}:${camera.address.port}` : ''
     let busy = 0
     const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)

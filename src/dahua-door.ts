@@ -7,8 +7,14 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red'
 import type { DahuaCameraNode } from './dahua-camera'
 import { clock, reasonText } from './lib/badge'
-import { failureText } from './lib/control-error'
-import { DEFAULT_MERGE, DOOR_CODES, DoorTracker, type DoorEvent, type MergeTiming } from './lib/door'
+import { failureText } from './lib/act/control-error'
+import {
+  DEFAULT_MERGE,
+  DOOR_CODES,
+  DoorTracker,
+  type DoorEvent,
+  type MergeTiming,
+} from './lib/stream/door-events'
 import type { CameraEvent, StateChange } from './lib/types'
 
 export interface DahuaDoorConfig extends NodeDef {
@@ -34,9 +40,9 @@ export default function (RED: NodeAPI): void {
   function DahuaDoorNodeConstructor(this: Node, config: DahuaDoorConfig): void {
     RED.nodes.createNode(this, config)
     const camera = RED.nodes.getNode(config.camera) as DahuaCameraNode | null
-    const client = camera?.client
+    const device = camera?.device
     const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)
-    if (!camera || !client) {
+    if (!camera || !device) {
       const badge = camera?.problemBadge?.endsWith('no-login') ? 'no-login' : 'no-camera'
       this.status({ fill: 'red', shape: 'ring', text: `dahua-door.status.${badge}` })
       this.error(camera?.problem ?? RED._('dahua-door.errors.no-camera'))
@@ -57,7 +63,7 @@ export default function (RED: NodeAPI): void {
     let connectedBefore = false
 
     const render = (): void => {
-      const state = client.state
+      const state = device.stream.state
       if (state.state === 'connected') {
         this.status(
           last
@@ -135,7 +141,7 @@ export default function (RED: NodeAPI): void {
       }
       // The picture is asked for at the press's first code, not when its window closes.
       if (config.snapshot && joined.event === 'pressed' && joined.raw.length === 1 && !event.reconciled) {
-        const picture = client.snapshot(1)
+        const picture = device.snapshot(1)
         picture.catch(() => undefined) // its failure is said when the press is sent
         pictures.set(joined, picture)
       }
@@ -150,7 +156,7 @@ export default function (RED: NodeAPI): void {
       }
       const first = !connectedBefore
       connectedBefore = true
-      void client.door.reconcile(contacts, !first && tracker.isCalling, first).then((events) => {
+      void device.door.reconcile(contacts, !first && tracker.isCalling, first).then((events) => {
         for (const event of events) {
           // A call's own codes may have ended it while the station was being asked.
           if (event.event === 'call-ended') {
@@ -162,8 +168,8 @@ export default function (RED: NodeAPI): void {
       })
     }
 
-    client.on('event', onEvent)
-    client.on('state', onState)
+    device.stream.on('event', onEvent)
+    device.stream.on('state', onState)
     camera.register(this, new Set(DOOR_CODES.map((code) => code.toLowerCase())))
     render()
 
@@ -197,14 +203,14 @@ export default function (RED: NodeAPI): void {
             return
           }
           this.log(RED._('dahua-door.log.open', { door, camera: where, id: msg._msgid ?? '' }))
-          client.door.open(door).then(() => ok({ action: 'open', door, ok: true }), fail)
+          device.door.open(door).then(() => ok({ action: 'open', door, ok: true }), fail)
           return
         }
         case 'hang-up':
-          client.door.hangUp().then(() => ok({ action: 'hang-up', ok: true }), fail)
+          device.door.hangUp().then(() => ok({ action: 'hang-up', ok: true }), fail)
           return
         case 'snapshot':
-          client.snapshot(1).then((image) => {
+          device.snapshot(1).then((image) => {
             msg.contentType = 'image/jpeg'
             ok(image)
           }, fail)
@@ -226,8 +232,8 @@ export default function (RED: NodeAPI): void {
 
     this.on('close', (_removed: boolean, done: () => void) => {
       clearTimeout(due)
-      client.off('event', onEvent)
-      client.off('state', onState)
+      device.stream.off('event', onEvent)
+      device.stream.off('state', onState)
       void queue.finally(() => camera.deregister(this, done))
     })
   }

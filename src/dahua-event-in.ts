@@ -6,9 +6,9 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red'
 import type { DahuaCameraNode } from './dahua-camera'
 import { badgeFor, reasonText, type LastEvent } from './lib/badge'
-import { matches, parseFilter } from './lib/filter'
-import type { Health } from './lib/health'
-import { indexIsVideoChannel, toMessage, type EventMessage } from './lib/message'
+import { matches, parseFilter } from './lib/stream/filter'
+import type { Health } from './lib/stream/health'
+import { indexIsVideoChannel, toMessage, type EventMessage } from './lib/stream/message'
 import type { CameraEvent, StateChange } from './lib/types'
 
 export interface DahuaEventInConfig extends NodeDef {
@@ -50,8 +50,8 @@ export default function (RED: NodeAPI): void {
   function DahuaEventInNodeConstructor(this: Node, config: DahuaEventInConfig): void {
     RED.nodes.createNode(this, config)
     const camera = RED.nodes.getNode(config.camera) as DahuaCameraNode | null
-    const client = camera?.client
-    if (!camera || !client) {
+    const device = camera?.device
+    if (!camera || !device) {
       // Catalog keys: each editor shows them in its own language (badge.ts).
       this.status({
         fill: 'red',
@@ -87,7 +87,7 @@ export default function (RED: NodeAPI): void {
       this.status(
         paused
           ? { fill: 'grey', shape: 'ring', text: 'dahua-event-in.status.paused' }
-          : badgeFor(client.state, lastEvent && lastOf(lastEvent, lastAt), t, client.times),
+          : badgeFor(device.stream.state, lastEvent && lastOf(lastEvent, lastAt), t, device.stream.times),
       )
     }
 
@@ -108,7 +108,7 @@ export default function (RED: NodeAPI): void {
         )
       })
       try {
-        const image = await Promise.race([client.snapshot(msg.payload.channel), timeout])
+        const image = await Promise.race([device.snapshot(msg.payload.channel), timeout])
         // One fetch serves every node on the camera: each gets its own Buffer, as with the event data.
         msg.image = camera.userCount() > 1 ? Buffer.from(image) : image
       } catch (err) {
@@ -127,13 +127,13 @@ export default function (RED: NodeAPI): void {
       if (connectionOutput) {
         // Its own copy: a flow that edits the payload must not edit what another node sends. `reason` is for
         // flows to test; `text` is for people, in Node-RED's language.
-        const text = health.reason ? reasonText(client.state, t, 'dahua-camera') : undefined
+        const text = health.reason ? reasonText(device.stream.state, t, 'dahua-camera') : undefined
         const payload = text ? { ...health, text } : { ...health }
         this.send([null, { topic: `dahua/${camera.identity.name}/connection`, payload }])
       }
     }
     const onEvent = (event: CameraEvent, receivedAt: number): void => {
-      const name = indexIsVideoChannel(event.code) ? client.channelName(event.index) : undefined
+      const name = indexIsVideoChannel(event.code) ? device.stream.channelName(event.index) : undefined
       if (paused || !matches(filter, event, name)) {
         return
       }
@@ -159,9 +159,9 @@ export default function (RED: NodeAPI): void {
         .finally(() => waiting--)
     }
 
-    client.on('state', onState)
-    client.on('event', onEvent)
-    client.on('health', onHealth)
+    device.stream.on('state', onState)
+    device.stream.on('event', onEvent)
+    device.stream.on('health', onHealth)
     render()
     camera.register(this, filter.codes)
 
@@ -190,7 +190,7 @@ export default function (RED: NodeAPI): void {
         case undefined:
           break
         case 'reconnect':
-          client.reconnect()
+          device.stream.reconnect()
           break
         case 'pause':
           if (!paused) {
@@ -215,9 +215,9 @@ export default function (RED: NodeAPI): void {
 
     this.on('close', (_removed: boolean, done: () => void) => {
       clearTimeout(refresh)
-      client.off('state', onState)
-      client.off('event', onEvent)
-      client.off('health', onHealth)
+      device.stream.off('state', onState)
+      device.stream.off('event', onEvent)
+      device.stream.off('health', onHealth)
       // Messages waiting for a picture still go out (within the snapshot timeout) before the node is gone.
       void queue.finally(() => camera.deregister(this, done))
     })

@@ -8,7 +8,7 @@ import cameraNode from '../../src/dahua-camera'
 import controlNode from '../../src/dahua-control'
 import doorNode from '../../src/dahua-door'
 import eventInNode from '../../src/dahua-event-in'
-import type { Timing } from '../../src/lib/policy'
+import type { Timing } from '../../src/lib/session/policy'
 import { connection } from './sim'
 import { waitFor } from './wait'
 

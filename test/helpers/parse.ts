@@ -2,8 +2,8 @@
 // out: 'heartbeat', an event, or { invalid: reason }.
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { decodeEventBody } from '../../src/lib/event-body'
-import { createMultipartParser, type SkippedBytes } from '../../src/lib/multipart'
+import { decodeEventBody } from '../../src/lib/stream/event-body'
+import { createMultipartParser, type SkippedBytes } from '../../src/lib/stream/multipart'
 import type { CameraEvent } from '../../src/lib/types'
 
 export type Outcome = 'heartbeat' | CameraEvent | { invalid: string }

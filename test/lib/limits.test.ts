@@ -1,8 +1,8 @@
 // The bounds of limits.ts in the pure layers: the framer, the body decoder, the ledger's answer parser and the
 // text that reaches logs and topics. Each test is a hostile input that went unbounded or unsafe before.
 import assert from 'node:assert/strict'
-import { decodeEventBody } from '../../src/lib/event-body'
-import { parseEventIndexes } from '../../src/lib/ledger'
+import { decodeEventBody } from '../../src/lib/stream/event-body'
+import { parseEventIndexes } from '../../src/lib/stream/ledger'
 import {
   DEFAULT_SNAPSHOT_BYTES,
   MAX_DATA_DEPTH,
@@ -10,8 +10,8 @@ import {
   SNAPSHOT_BYTES_RANGE,
   snapshotBytes,
 } from '../../src/lib/limits'
-import { parseChannelTitles } from '../../src/lib/camera-client'
-import { toMessage } from '../../src/lib/message'
+import { parseChannelTitles } from '../../src/lib/stream/event-stream'
+import { toMessage } from '../../src/lib/stream/message'
 import { printable, topicSegment } from '../../src/lib/text'
 import { deepEvent, endlessMarkerLine, prototypeKeysEvent } from '../../src/sim/hostile'
 import { formatPart } from '../../src/sim/wire'

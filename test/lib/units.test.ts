@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict'
 import { badgeFor, reasonText, type Translate } from '../../src/lib/badge'
-import { decodeEventBody } from '../../src/lib/event-body'
-import { matches, parseFilter, type EventFilter } from '../../src/lib/filter'
-import { toMessage } from '../../src/lib/message'
-import { DEFAULT_TIMING, LoginBudget, boundedTiming, idleLimitMs, retryDelayMs } from '../../src/lib/policy'
+import { decodeEventBody } from '../../src/lib/stream/event-body'
+import { matches, parseFilter, type EventFilter } from '../../src/lib/stream/filter'
+import { toMessage } from '../../src/lib/stream/message'
+import {
+  DEFAULT_TIMING,
+  LoginBudget,
+  boundedTiming,
+  idleLimitMs,
+  retryDelayMs,
+} from '../../src/lib/session/policy'
 
 describe('event body decoder', () => {
   it('reads a heartbeat, with or without line ends', () => {

@@ -147,7 +147,7 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
     const port = await camera()
     await helper.load(nodes, [cameraFlowNode({ port }), ...eventInFlowNode('a')], credentials())
     const got = collect('a-out')
-    const client = (helper.getNode('cam') as unknown as { client: EventEmitter }).client
+    const client = (helper.getNode('cam') as unknown as { device: { stream: EventEmitter } }).device.stream
     let sent: { data?: unknown } | undefined
     client.on('event', (event: { data?: unknown }) => (sent = event)) // a listener that is not a node
     await waitFor(sim, 'attach', 'the attach')
@@ -165,7 +165,7 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
     )
     const received = collect('ev-out')
     await waitFor(sim, 'attach', 'the attach')
-    const client = (helper.getNode('cam') as unknown as { client: EventEmitter }).client
+    const client = (helper.getNode('cam') as unknown as { device: { stream: EventEmitter } }).device.stream
     await waitFor(client, 'heartbeat', 'a heartbeat', 2_000)
     sim.stall()
     await badge('ev', 'dahua-event-in.status.retrying', 10_000)
@@ -299,7 +299,7 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
     const refreshMs = async (refreshMinutes: unknown): Promise<number> => {
       const camera: FlowNode = { ...cameraFlowNode({ port }), refreshMinutes }
       await helper.load(nodes, [camera], credentials())
-      const value = (helper.getNode('cam') as unknown as { client: { timing: { refreshMs: number } } }).client
+      const value = (helper.getNode('cam') as unknown as { device: { timing: { refreshMs: number } } }).device
         .timing.refreshMs
       await helper.unload()
       return value

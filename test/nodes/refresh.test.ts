@@ -117,7 +117,7 @@ describe(`refresh and reconcile never lose, double or invent an event, in ${runt
     await waitFor(sim, 'attach', 'the attach')
     await pass(1_000)
     assert.equal(sim.attaches, 1)
-    const value = (helper.getNode('cam') as unknown as { client: { timing: { refreshMs: number } } }).client
+    const value = (helper.getNode('cam') as unknown as { device: { timing: { refreshMs: number } } }).device
       .timing.refreshMs
     assert.equal(value, 2_147_483_647, 'the longest delay a timer keeps')
   })

@@ -7,7 +7,7 @@ import cameraNode from '../../src/dahua-camera'
 import controlNode from '../../src/dahua-control'
 import doorNode from '../../src/dahua-door'
 import eventInNode from '../../src/dahua-event-in'
-import { ACTIONS } from '../../src/lib/controls'
+import { ACTIONS } from '../../src/lib/act/controls'
 import { badgeFor, reasonText } from '../../src/lib/badge'
 import type { ConnectionState, FailureReason } from '../../src/lib/types'
 
@@ -141,8 +141,11 @@ describe('package contract', () => {
     for (const action of ACTIONS) {
       assert.ok(lookup('dahua-control', `dahua-control.actions.${action}`), `label of ${action}`)
     }
-    const sources = ['controls.ts', 'device-control.ts']
-      .map((file) => readFileSync(join(root, 'src', 'lib', file), 'utf8'))
+    // Every file of acting on a device but the door's, which words its own.
+    const act = join(root, 'src', 'lib', 'act')
+    const sources = readdirSync(act)
+      .filter((file) => file.endsWith('.ts') && file !== 'door-control.ts')
+      .map((file) => readFileSync(join(act, file), 'utf8'))
       .join('\n')
     const keys = [
       ...sources.matchAll(/problem: '([a-z-]+)'/g),
@@ -153,7 +156,7 @@ describe('package contract', () => {
       assert.ok(lookup('dahua-control', `dahua-control.errors.${key}`), `errors.${key}`)
     }
     // The door node words the same failures, and its own, from its catalog.
-    const door = readFileSync(join(root, 'src', 'lib', 'door-control.ts'), 'utf8')
+    const door = readFileSync(join(act, 'door-control.ts'), 'utf8')
     const doorKeys = [
       ...door.matchAll(/new ControlError\('([a-z-]+)'/g),
       ...door.matchAll(/undefined, '([a-z-]+)'\)/g),
@@ -330,8 +333,8 @@ describe('package contract', () => {
       'nodes/locales/en-US/dahua-camera.json',
       'nodes/locales/en-US/dahua-event-in.html',
       'nodes/icons/dahua-camera.svg',
-      'nodes/lib/camera-client.js',
-      'nodes/lib/multipart.js',
+      'nodes/lib/device.js',
+      'nodes/lib/stream/multipart.js',
       'nodes/sim/cli.js',
       'package.json',
       'README.md',

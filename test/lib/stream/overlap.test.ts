@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { MAX_OVERLAP_EVENTS } from '../../src/lib/limits'
-import { COPY_WITHIN_MS, OVERLAP_CLOSE_MS, OVERLAP_END_MS, Overlap } from '../../src/lib/overlap'
-import type { CameraEvent } from '../../src/lib/types'
+import { MAX_OVERLAP_EVENTS } from '../../../src/lib/limits'
+import { COPY_WITHIN_MS, OVERLAP_CLOSE_MS, OVERLAP_END_MS, Overlap } from '../../../src/lib/stream/overlap'
+import type { CameraEvent } from '../../../src/lib/types'
 
 const CODES = ['VideoMotion Start', 'VideoMotion Stop', 'CrossLineDetection Pulse']
 const event = (name: string): CameraEvent => {

@@ -2,7 +2,7 @@
 // A failed control or door action as data: a catalog key and its parameters, and the sentence a person reads.
 // Pure, so that the client layer raises it and the glue words it without either knowing the other.
 
-import { reasonText, type Translate } from './badge'
+import { reasonText, type Translate } from '../badge'
 
 /**
  * What went wrong, as a key of the node's `errors` catalog (`dahua-control`, `dahua-door`) and its parameters: the glue words it in

@@ -6,7 +6,7 @@
 
 import { HttpSession, classify, isRedirect } from './http-session'
 import { DEFAULT_TIMING } from './policy'
-import type { CameraAddress, CameraCredentials, FailureReason } from './types'
+import type { CameraAddress, CameraCredentials, FailureReason } from '../types'
 
 export type ProbeResult =
   | { ok: true; deviceType: string; serialNumber: string; firmware: string }

@@ -1,54 +1,31 @@
 // SPDX-License-Identifier: Apache-2.0
-// One camera, orchestrated: when to attach, when to retry and how long to wait, when to refresh, what
-// start, stop, reconnect and close do (a redeploy is close() on the old client and start() on a new one).
-// The rooms it directs each have a file: the HTTP session (http-session.ts), one attach (attach-stream.ts),
-// the refresh overlap (overlap.ts) and reconciliation (reconciler.ts). It knows nothing of Node-RED.
+// One camera's event stream, orchestrated: when to attach, when to retry and how long to wait, when to
+// refresh, what start, stop and reconnect do. The rooms it directs each have a file: one attach
+// (attach-stream.ts), the refresh overlap (overlap.ts) and reconciliation (reconciler.ts); the HTTP session is
+// the device's (device.ts), shared with acting on it. It knows nothing of Node-RED.
 
 import { EventEmitter } from 'node:events'
 import { attach, type AttachedStream, type Opened, type StreamWarning } from './attach-stream'
 import { HealthTracker, type Health } from './health'
-import { HttpSession } from './http-session'
-import { DeviceControl } from './device-control'
-import { DoorControl } from './door-control'
-import { cleanJpeg } from './jpeg'
-import { DEFAULT_SNAPSHOT_BYTES, MAX_CODE_CHARS, MAX_CODES, MAX_INDEX, MAX_PENDING_SNAPSHOTS } from './limits'
+import type { HttpSession } from '../session/http-session'
+import { MAX_CODE_CHARS, MAX_CODES, MAX_INDEX } from '../limits'
 import { OVERLAP_CLOSE_MS, OVERLAP_END_MS, Overlap } from './overlap'
-import {
-  DEFAULT_TIMING,
-  boundedTiming,
-  idleLimitMs,
-  refreshDelayMs,
-  retryDelayMs,
-  type Timing,
-} from './policy'
+import { idleLimitMs, refreshDelayMs, retryDelayMs, type Timing } from '../session/policy'
 import { Reconciler } from './reconciler'
-import { printable } from './text'
-import type {
-  CameraAddress,
-  CameraCredentials,
-  CameraEvent,
-  ConnectionState,
-  FailureReason,
-  StateChange,
-} from './types'
+import { printable } from '../text'
+import type { CameraEvent, ConnectionState, FailureReason, StateChange } from '../types'
 
 export type { StreamWarning }
 
-export interface CameraClientOptions {
-  address: CameraAddress
-  credentials: CameraCredentials
+export interface EventStreamOptions {
   /** Seconds between the camera's heartbeat parts, 1-60 (the attach's `heartbeat` parameter). */
   heartbeatSeconds: number
-  timing?: Partial<Timing>
-  /** The camera node's "allow unencrypted Basic login (old firmware)" (http-session.ts). */
-  allowBasic?: boolean
-  /** A snapshot larger than this is not read on (limits.ts). */
-  maxSnapshotBytes?: number
-  random?: () => number
-  now?: () => number
+  timing: Timing
+  random: () => number
+  now: () => number
 }
 
-export interface CameraClientEvents {
+export interface EventStreamEvents {
   state: [StateChange]
   /** The event and when its part arrived (ms since the epoch). */
   event: [CameraEvent, number]
@@ -77,20 +54,14 @@ interface Session {
 
 /**
  * Start it when the first listener needs events, stop it after the last. `start()` is idempotent; `stop()`
- * resolves once the sockets are closed and no timer is left; `close()` also releases the HTTP session for good.
+ * resolves once the sockets are closed and no timer is left.
  */
-export class CameraClient extends EventEmitter<CameraClientEvents> {
-  readonly timing: Timing
-  readonly http: HttpSession
-  /** Acting on the device (the dahua-control node) through this same session and login budget. */
-  readonly control: DeviceControl
-  /** A door station's doors and calls (the dahua-door node), through this same session and login budget. */
-  readonly door: DoorControl
+export class EventStream extends EventEmitter<EventStreamEvents> {
+  private readonly timing: Timing
   private readonly reconciler: Reconciler
   private readonly healthTracker = new HealthTracker()
   private readonly random: () => number
   private readonly now: () => number
-  private readonly snapshots = new Map<number, Promise<Buffer>>()
   /** The codes this camera has sent, at most MAX_CODES: events of codes beyond are dropped. */
   private readonly codes = new Set<string>()
   /** A recorder's channel names by 0-based index (`ChannelTitle`), read after each attach. */
@@ -101,39 +72,24 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
   private currentSince = 0
   private currentAt = 0
   private session: Session | undefined
-  /** Aborts what runs outside a stream session (a control node's snapshot) when the client closes. */
-  private readonly closing = new AbortController()
   private running: Promise<void> | undefined
 
-  constructor(private readonly options: CameraClientOptions) {
+  constructor(
+    private readonly http: HttpSession,
+    private readonly options: EventStreamOptions,
+  ) {
     super()
     // One listener per event node is the design, and a recorder has a node per channel: no leak to warn of.
     this.setMaxListeners(0)
-    this.timing = boundedTiming({ ...DEFAULT_TIMING, ...options.timing })
-    this.random = options.random ?? Math.random
-    this.now = options.now ?? Date.now
-    this.http = new HttpSession(
-      options.address,
-      options.credentials,
-      this.timing,
-      this.now,
-      options.allowBasic === true,
-    )
-    // A deploy with corrected credentials ends a login pause; the same ones stay paused.
-    this.http.budget.renew()
-    this.http.onTooLarge = (script) =>
-      this.emit('warning', {
-        kind: 'limit',
-        limit: script === 'snapshot.cgi' ? 'snapshot' : 'answer',
-        sample: script,
-      })
-    this.control = new DeviceControl(this.http, {
-      snapshot: (channel) => this.snapshot(channel),
-      sirenRepeatMs: this.timing.sirenRepeatMs,
-      cgiTimeoutMs: this.timing.cgiTimeoutMs,
-    })
-    this.door = new DoorControl(this.http, options.credentials)
+    this.timing = options.timing
+    this.random = options.random
+    this.now = options.now
     this.reconciler = new Reconciler(this.http, this.now, (event, at) => this.publish(event, at))
+  }
+
+  /** Aborted when this run of the stream stops; undefined while stopped. */
+  get signal(): AbortSignal | undefined {
+    return this.session?.abort.signal
   }
 
   get state(): StateChange {
@@ -211,54 +167,6 @@ export class CameraClient extends EventEmitter<CameraClientEvents> {
       await running
     }
     this.setState({ state: 'stopped' })
-  }
-
-  /** What a redeploy does to the old client: stop, then release every socket. Never rejects. */
-  async close(): Promise<void> {
-    try {
-      await this.control.close()
-      await this.door.close()
-      this.closing.abort()
-      await this.stop()
-    } finally {
-      await this.http.close()
-    }
-  }
-
-  /**
-   * A clean JPEG (jpeg.ts) of the channel (1-based) from `snapshot.cgi`. Callers for a channel whose picture is
-   * already being fetched share that fetch: one request per channel at a time, inside the camera's request
-   * limit. Aborted when the stream stops, or (with no stream, for a control node) when the client closes.
-   */
-  snapshot(channel: number): Promise<Buffer> {
-    const signal = this.session?.abort.signal ?? this.closing.signal
-    if (signal.aborted) {
-      return Promise.reject(new Error('closed'))
-    }
-    const pending = this.snapshots.get(channel)
-    if (pending) {
-      return pending
-    }
-    if (this.snapshots.size >= MAX_PENDING_SNAPSHOTS) {
-      this.emit('warning', { kind: 'limit', limit: 'snapshots', sample: `channel ${channel}` })
-      return Promise.reject(new Error(`${MAX_PENDING_SNAPSHOTS} pictures are already being fetched`))
-    }
-    const fetch = this.http
-      .cgi(`/cgi-bin/snapshot.cgi?channel=${channel}`, {
-        signal,
-        maxBytes: this.options.maxSnapshotBytes ?? DEFAULT_SNAPSHOT_BYTES,
-      })
-      .then(({ status, body }) => {
-        // A JPEG starts with FF D8; some firmware answers 200 with an error text instead.
-        if (status !== 200 || body[0] !== 0xff || body[1] !== 0xd8) {
-          throw new Error(status === 200 ? 'not a JPEG' : `HTTP ${status}`)
-        }
-        // Door stations' trailer and a comment of the wrong length go: a strict decoder refuses either.
-        return cleanJpeg(body)
-      })
-    const shared = fetch.finally(() => this.snapshots.delete(channel))
-    this.snapshots.set(channel, shared)
-    return shared
   }
 
   private async run(session: Session): Promise<void> {

@@ -3,8 +3,8 @@
 // codes its `getEventIndexes` endpoint is known to track, and how to put the true state back after a gap in
 // the stream (dahua-protocol.md 3.1, 5.7). Pure: times come in as arguments.
 
-import { MAX_INDEX } from './limits'
-import type { CameraEvent } from './types'
+import { MAX_INDEX } from '../limits'
+import type { CameraEvent } from '../types'
 
 /** What `eventManager.cgi?action=getEventIndexes&code=<Code>` said. */
 export type IndexesAnswer = { active: number[] } | { error: string }

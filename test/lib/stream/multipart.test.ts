@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { boundaryFrom, createMultipartParser } from '../../src/lib/multipart'
-import { encodeEvent, formatHeartbeat, formatPart, type PartFormat } from '../../src/sim/wire'
-import type { CameraEvent } from '../../src/lib/types'
-import { bytesOf, loadFixtures, parseChunks, type Outcome } from '../helpers/parse'
+import { boundaryFrom, createMultipartParser } from '../../../src/lib/stream/multipart'
+import { encodeEvent, formatHeartbeat, formatPart, type PartFormat } from '../../../src/sim/wire'
+import type { CameraEvent } from '../../../src/lib/types'
+import { bytesOf, loadFixtures, parseChunks, type Outcome } from '../../helpers/parse'
 
 describe('multipart framer and event decoder: dahua-protocol.md section 7 fixtures', () => {
   const fixtures = loadFixtures()

@@ -3,9 +3,9 @@
 // or a refresh) asks the camera what is active now (`getEventIndexes`) and publishes what the gap hid
 // (dahua-protocol.md 3.1, 5.7). The questions go through the camera's one HTTP session.
 
-import type { HttpSession } from './http-session'
+import type { HttpSession } from '../session/http-session'
 import { EventLedger, parseEventIndexes, type IndexesAnswer } from './ledger'
-import type { CameraEvent } from './types'
+import type { CameraEvent } from '../types'
 
 export class Reconciler {
   private readonly ledger = new EventLedger()

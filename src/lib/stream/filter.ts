@@ -2,8 +2,8 @@
 // An event node's filter: which codes, channels and actions it passes. The camera's one stream carries
 // everything (`codes=[All]`); each node filters locally, which is what lets every node share that stream.
 
-import { channelRange, filterProblem, listItems, quotedName } from './rules'
-import type { CameraEvent } from './types'
+import { channelRange, filterProblem, listItems, quotedName } from '../rules'
+import type { CameraEvent } from '../types'
 
 export interface FilterSettings {
   /** Comma-separated event codes; empty passes all. Case does not matter. */

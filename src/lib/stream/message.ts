@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The message an event becomes: the public contract flows are built on (README "Message format").
 
-import { topicSegment } from './text'
-import type { CameraEvent } from './types'
+import { topicSegment } from '../text'
+import type { CameraEvent } from '../types'
 
 export interface CameraIdentity {
   /** The config node's name, or the host when it has none. */

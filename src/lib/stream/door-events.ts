@@ -4,7 +4,7 @@
 // what each family sends), and the merging of the several codes one moment produces into one door event. Pure:
 // the caller feeds events with their arrival time and asks, at the time `nextDue()` says, what is complete.
 
-import type { CameraEvent } from './types'
+import type { CameraEvent } from '../types'
 
 export type DoorEventName =
   | 'pressed'

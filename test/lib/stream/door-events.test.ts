@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { DoorTracker, readDoorCode } from '../../src/lib/door'
-import { PROFILES } from '../../src/sim/profiles'
-import type { CameraEvent } from '../../src/lib/types'
+import { DoorTracker, readDoorCode } from '../../../src/lib/stream/door-events'
+import { PROFILES } from '../../../src/sim/profiles'
+import type { CameraEvent } from '../../../src/lib/types'
 
 const press = (code: string, data?: unknown, action = 'Pulse'): CameraEvent => ({
   code,

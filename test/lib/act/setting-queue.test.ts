@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import type { ControlError } from '../../src/lib/control-error'
-import { SettingQueue } from '../../src/lib/setting-queue'
+import type { ControlError } from '../../../src/lib/act/control-error'
+import { SettingQueue } from '../../../src/lib/act/setting-queue'
 
 describe('setting queue', () => {
   it('runs the newest of those waiting for a setting, and answers every caller with its result', async () => {

@@ -9,9 +9,9 @@ import { isIP } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import type { Readable } from 'node:stream'
 import { Agent, HttpClient, type HttpClientResponse, type RequestOptions } from 'urllib'
-import { MAX_STATE_ANSWER_BYTES } from './limits'
+import { MAX_STATE_ANSWER_BYTES } from '../limits'
 import { LoginBudget, type LoginMemory, type Timing } from './policy'
-import type { CameraAddress, CameraCredentials, FailureReason } from './types'
+import type { CameraAddress, CameraCredentials, FailureReason } from '../types'
 
 /** Calls to the camera beside the stream, at most this many at once: a dozen can wedge it (rroller#615). */
 const CGI_SLOTS = 2

@@ -2,9 +2,9 @@
 // Decodes one part body of the attach stream: `Heartbeat`, or `Code=<code>;action=<action>;index=<n>[;data=<JSON>]`.
 // Pure and total: every input gives a result, none throws.
 
-import { printable } from './text'
-import { MAX_ACTION_CHARS, MAX_CODE_CHARS, MAX_DATA_DEPTH, MAX_INDEX } from './limits'
-import type { CameraEvent } from './types'
+import { printable } from '../text'
+import { MAX_ACTION_CHARS, MAX_CODE_CHARS, MAX_DATA_DEPTH, MAX_INDEX } from '../limits'
+import type { CameraEvent } from '../types'
 
 /**
  * What was done to an event's data so that it is safe to pass on (limits.ts):

@@ -3,7 +3,7 @@
 // minutes") without polling: one message per change, with when it began, why, how many reconnects, and how
 // long an outage lasted. Pure: time comes in as an argument.
 
-import type { StateChange } from './types'
+import type { StateChange } from '../types'
 
 export type HealthState = 'connected' | 'disconnected' | 'retrying' | 'auth-failed' | 'tls-refused'
 

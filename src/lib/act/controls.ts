@@ -3,9 +3,9 @@
 // data, or the problem with it as a catalog key. Also the reading of the camera's `key=value` answers. Pure:
 // the device-control.ts session sends what this file has read.
 
-import { MAX_INDEX } from './limits'
-import { CONTROL_ACTIONS } from './rules'
-import { printable } from './text'
+import { MAX_INDEX } from '../limits'
+import { CONTROL_ACTIONS } from '../rules'
+import { printable } from '../text'
 
 export const ACTIONS = CONTROL_ACTIONS
 

@@ -5,19 +5,18 @@
 
 import { ControlError } from './control-error'
 import { failureOf, refusalOf } from './device-control'
-import { MAX_CONTROL_WAITING } from './limits'
+import { MAX_CONTROL_WAITING } from '../limits'
 import { SettingQueue } from './setting-queue'
-import type { HttpSession } from './http-session'
-import { DEFAULT_TIMING } from './policy'
-import type { DoorEvent } from './door'
-import { METHOD_NOT_FOUND, Rpc2Error, Rpc2LoginRefused, Rpc2Session } from './rpc2'
+import type { HttpSession } from '../session/http-session'
+import { DEFAULT_TIMING } from '../session/policy'
+import type { DoorEvent } from '../stream/door-events'
+import { METHOD_NOT_FOUND, Rpc2Error, Rpc2LoginRefused, type Rpc2Session } from '../session/rpc2'
 
 export class DoorControl {
   /** How this station opens its doors, once learned: `accessControl.cgi`, or JSON-RPC where that is 404. */
   private openPath: 'cgi' | 'rpc2' | undefined
   /** The station answered getDoorStatus with an error: it has no door contact to read over CGI. */
   private noContacts = false
-  private readonly rpc: Rpc2Session
   private readonly abort = new AbortController()
   /**
    * Messages asking the same thing while it is under way wait, and the newest of them is sent once: a flood of
@@ -27,10 +26,9 @@ export class DoorControl {
 
   constructor(
     private readonly http: HttpSession,
-    credentials: { username: string; password: string },
-  ) {
-    this.rpc = new Rpc2Session(http, credentials, this.abort.signal)
-  }
+    /** The device's one RPC2 session, shared with DeviceControl (device.ts). */
+    private readonly rpc: Rpc2Session,
+  ) {}
 
   /**
    * Opens door `door` (1-based): `accessControl.cgi?action=openDoor&channel=N&UserID=101&Type=Remote`
@@ -175,10 +173,10 @@ export class DoorControl {
     return events
   }
 
-  /** Logs the RPC2 session out. Never rejects. */
-  async close(): Promise<void> {
-    await this.rpc.close()
+  /** Refuses new work and aborts calls under way (the device logs the RPC2 session out). Never rejects. */
+  close(): Promise<void> {
     this.abort.abort()
+    return Promise.resolve()
   }
 
   private async cgi(path: string): Promise<{ status: number; body: string }> {

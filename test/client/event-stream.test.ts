@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
-import { CameraClient, type CameraClientOptions, type StreamWarning } from '../../src/lib/camera-client'
-import { AnswerTooLarge } from '../../src/lib/http-session'
-import { ControlError } from '../../src/lib/control-error'
+import { Device, type DeviceOptions } from '../../src/lib/device'
+import type { StreamWarning } from '../../src/lib/stream/event-stream'
+import { AnswerTooLarge } from '../../src/lib/session/http-session'
+import { ControlError } from '../../src/lib/act/control-error'
 import {
   DEFAULT_SNAPSHOT_BYTES,
   MAX_CODES,
   MAX_CONFIG_ANSWER_BYTES,
   MAX_STATE_ANSWER_BYTES,
 } from '../../src/lib/limits'
-import type { Timing } from '../../src/lib/policy'
+import type { Timing } from '../../src/lib/session/policy'
 import type { CameraEvent, StateChange } from '../../src/lib/types'
 import type { CameraSimulator, SimulatorOptions } from '../../src/sim/camera-simulator'
 import { endlessMarkerLine, newChannelStart, newCodeStart } from '../../src/sim/hostile'
@@ -28,7 +29,7 @@ const FAST: Partial<Timing> = {
 
 describe(`camera client against the simulator (real TCP on 127.0.0.1, connections ${connection})`, () => {
   let sim: CameraSimulator
-  let client: CameraClient | undefined
+  let client: Device | undefined
   let states: StateChange[]
   let events: CameraEvent[]
   let warnings: StreamWarning[]
@@ -39,11 +40,11 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
       verifyTls = true,
       protocol = simOptions.tls ? 'https' : 'http',
       ...clientOptions
-    }: Partial<CameraClientOptions> & { verifyTls?: boolean; protocol?: 'http' | 'https' } = {},
-  ): Promise<CameraClient> {
+    }: Partial<DeviceOptions> & { verifyTls?: boolean; protocol?: 'http' | 'https' } = {},
+  ): Promise<Device> {
     sim = simulator({ password: PASSWORD, heartbeatMs: 100, ...simOptions })
     const port = await sim.listen()
-    client = new CameraClient({
+    client = new Device({
       address: { host: '127.0.0.1', port, protocol, verifyTls },
       credentials: { username: 'admin', password: PASSWORD },
       heartbeatSeconds: 1,
@@ -53,9 +54,9 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
     states = []
     events = []
     warnings = []
-    client.on('state', (s) => states.push(s))
-    client.on('event', (e) => events.push(e))
-    client.on('warning', (w) => warnings.push(w))
+    client.stream.on('state', (s) => states.push(s))
+    client.stream.on('event', (e) => events.push(e))
+    client.stream.on('warning', (w) => warnings.push(w))
     return client
   }
 
@@ -67,7 +68,7 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
   it('attaches once, with raw brackets and a heartbeat, logs in with digest and delivers events', async () => {
     const c = await setup()
-    c.start()
+    c.stream.start()
     await waitFor(sim, 'attach', 'the attach')
     sim.send({ code: 'VideoMotion', action: 'Start', index: 0, data: { RegionName: ['Region1'] } })
     await until(() => events.length === 1, 'the event')
@@ -92,7 +93,7 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
   it('logs in with Basic when the camera only offers Basic and the user allowed it, without a refused login', async () => {
     const c = await setup({ auth: 'basic' }, { allowBasic: true })
-    c.start()
+    c.stream.start()
     await waitFor(sim, 'attach', 'the attach')
     assert.equal(sim.refusedLogins, 0)
     assert.deepEqual(
@@ -103,11 +104,11 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
   it('stops after 3 refused logins, says auth-failed, and tries no more', async () => {
     const c = await setup({ password: 'not-the-one' })
-    c.start()
-    await waitFor(c, 'state', 'auth-failed', 5_000, (s: StateChange) => s.state === 'auth-failed')
+    c.stream.start()
+    await waitFor(c.stream, 'state', 'auth-failed', 5_000, (s: StateChange) => s.state === 'auth-failed')
     const requestsThen = sim.requests.length
     assert.equal(sim.refusedLogins, 3)
-    assert.ok((c.state.retryInMs ?? 0) >= 29 * 60_000, `cool-down ${c.state.retryInMs}`)
+    assert.ok((c.stream.state.retryInMs ?? 0) >= 29 * 60_000, `cool-down ${c.stream.state.retryInMs}`)
     await pass(1_000) // more than every retry delay the shrunk timing allows
     assert.equal(sim.requests.length, requestsThen, 'no request after the budget was spent')
     assert.equal(sim.refusedLogins, 3)
@@ -115,9 +116,9 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
   it('re-attaches at once after a healthy stream is dropped', async () => {
     const c = await setup()
-    c.start()
+    c.stream.start()
     await waitFor(sim, 'attach', 'the first attach')
-    await waitFor(c, 'heartbeat', 'a heartbeat')
+    await waitFor(c.stream, 'heartbeat', 'a heartbeat')
     await pass(250) // healthyAfterMs is 200
     sim.drop()
     await waitFor(sim, 'attach', 'the re-attach')
@@ -128,11 +129,11 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
   it('detects a stalled (half-open) stream within 3 heartbeats and closes its socket', async () => {
     const c = await setup()
-    c.start()
+    c.stream.start()
     await waitFor(sim, 'attach', 'the first attach')
-    await waitFor(c, 'heartbeat', 'a heartbeat')
+    await waitFor(c.stream, 'heartbeat', 'a heartbeat')
     sim.stall()
-    await waitFor(c, 'state', 'the stall', 5_000, (s: StateChange) => s.state === 'retrying')
+    await waitFor(c.stream, 'state', 'the stall', 5_000, (s: StateChange) => s.state === 'retrying')
     // The heartbeat watchdog fired (stallMs 300), not the long limit for silent cameras.
     assert.deepEqual(states.at(-1)?.reason, { kind: 'stalled', detail: '0.3s' })
     await waitFor(sim, 'attach', 'the re-attach')
@@ -143,7 +144,7 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
     // A stall limit of 1 s leaves room for a loaded machine's event-loop lag; 10 s is 10x it, 10x
     // headersTimeoutMs, 5x silentCameraMs and 25x the retry cap.
     const c = await setup({}, { timing: { ...FAST, stallMs: 1_000, silentCameraMs: 2_000 } })
-    c.start()
+    c.stream.start()
     await waitFor(sim, 'attach', 'the attach')
     const ticker = setInterval(() => sim.send({ code: 'VideoMotionInfo', action: 'State', index: 0 }), 250)
     await pass(10_000)
@@ -158,19 +159,25 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
   it('gives a camera that never heartbeats the long idle limit, not the heartbeat one', async () => {
     const c = await setup({ heartbeats: false })
-    c.start()
+    c.stream.start()
     await waitFor(sim, 'attach', 'the attach')
     await pass(900) // 3x stallMs: a heartbeat watchdog would have fired
     assert.equal(sim.attaches, 1)
-    await waitFor(c, 'state', 'the silent-camera limit', 2_000, (s: StateChange) => s.state === 'retrying')
+    await waitFor(
+      c.stream,
+      'state',
+      'the silent-camera limit',
+      2_000,
+      (s: StateChange) => s.state === 'retrying',
+    )
     assert.equal(states.at(-1)?.reason?.kind, 'stalled')
   })
 
   it('backs off on HTTP errors, says why, and recovers', async () => {
     const c = await setup()
     sim.respondWith(503)
-    c.start()
-    await waitFor(c, 'state', 'a retry', 2_000, (s: StateChange) => s.state === 'retrying')
+    c.stream.start()
+    await waitFor(c.stream, 'state', 'a retry', 2_000, (s: StateChange) => s.state === 'retrying')
     assert.deepEqual(states.at(-1)?.reason, { kind: 'http', detail: '503' })
     // The client's own account of its retries: the camera may have answered a 503 the client has not yet read.
     const retries = (): StateChange[] => states.filter((s) => s.state === 'retrying')
@@ -185,13 +192,13 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
   it('says the camera is unreachable after repeated refused connections, and reconnects when it is back', async () => {
     const c = await setup()
-    c.start()
+    c.stream.start()
     await waitFor(sim, 'attach', 'the attach')
     await sim.refuseConnections(true)
-    await waitFor(c, 'state', 'unreachable', 5_000, (s: StateChange) => s.state === 'unreachable')
+    await waitFor(c.stream, 'state', 'unreachable', 5_000, (s: StateChange) => s.state === 'unreachable')
     assert.deepEqual(states.at(-1)?.reason, { kind: 'refused' })
     await sim.refuseConnections(false)
-    await waitFor(c, 'state', 'connected again', 3_000, (s: StateChange) => s.state === 'connected')
+    await waitFor(c.stream, 'state', 'connected again', 3_000, (s: StateChange) => s.state === 'connected')
   })
 
   it('turns red at the first wait for a camera that takes the connection and never answers', async () => {
@@ -199,7 +206,7 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
     const port = (silent.address() as { port: number }).port
     sim = simulator()
-    client = new CameraClient({
+    client = new Device({
       address: { host: '127.0.0.1', port, protocol: 'http', verifyTls: true },
       credentials: { username: 'admin', password: PASSWORD },
       heartbeatSeconds: 1,
@@ -207,9 +214,9 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
     })
     const c = client
     try {
-      c.start()
+      c.stream.start()
       const [state] = await waitFor<[StateChange]>(
-        c,
+        c.stream,
         'state',
         'unreachable',
         3_000,
@@ -224,14 +231,14 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
   it('names https spoken to an http port, not a certificate', async () => {
     const c = await setup({}, { protocol: 'https' })
-    c.start()
-    await waitFor(c, 'state', 'unreachable', 3_000, (s: StateChange) => s.state === 'unreachable')
+    c.stream.start()
+    await waitFor(c.stream, 'state', 'unreachable', 3_000, (s: StateChange) => s.state === 'unreachable')
     assert.deepEqual(states.at(-1)?.reason, { kind: 'protocol', detail: 'https-to-http' })
   })
 
   it('survives garbage, invalid parts and an endless part, says so, and keeps the stream', async () => {
     const c = await setup()
-    c.start()
+    c.stream.start()
     await waitFor(sim, 'attach', 'the attach')
     sim.sendRaw('\x00\x01 not multipart at all \xff\r\n')
     sim.sendRaw('--myboundary\r\nContent-Type: text/plain\r\nContent-Length:7\r\n\r\nnothing\r\n\r\n')
@@ -249,13 +256,13 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
   it('stop() closes the socket and start() opens exactly one stream again', async () => {
     const c = await setup()
-    c.start()
-    c.start()
+    c.stream.start()
+    c.stream.start()
     await waitFor(sim, 'attach', 'the attach')
-    await c.stop()
+    await c.stream.stop()
     await until(() => sim.openStreams === 0, 'the camera to see the stream closed')
-    assert.equal(c.state.state, 'stopped')
-    c.start()
+    assert.equal(c.stream.state.state, 'stopped')
+    c.stream.start()
     await waitFor(sim, 'attach', 'the second attach')
     await pass(300)
     assert.equal(sim.openStreams, 1)
@@ -264,22 +271,22 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
   it('refuses a self-signed certificate by default, and says so', async () => {
     const c = await setup({ tls: selfSigned() })
-    c.start()
-    await waitFor(c, 'state', 'tls-refused', 3_000, (s: StateChange) => s.state === 'tls-refused')
+    c.stream.start()
+    await waitFor(c.stream, 'state', 'tls-refused', 3_000, (s: StateChange) => s.state === 'tls-refused')
     assert.equal(sim.attaches, 0)
   })
 
   it('accepts a self-signed certificate with verifyTls off', async () => {
     const c = await setup({ tls: selfSigned() }, { verifyTls: false })
-    c.start()
+    c.stream.start()
     await waitFor(sim, 'attach', 'the attach over https')
-    await waitFor(c, 'heartbeat', 'a heartbeat over https')
+    await waitFor(c.stream, 'heartbeat', 'a heartbeat over https')
   })
 
   it('never puts the password in a state, reason or warning', async () => {
     const c = await setup({ password: 'wrong' })
-    c.start()
-    await waitFor(c, 'state', 'auth-failed', 5_000, (s: StateChange) => s.state === 'auth-failed')
+    c.stream.start()
+    await waitFor(c.stream, 'state', 'auth-failed', 5_000, (s: StateChange) => s.state === 'auth-failed')
     assert.ok(states.length > 0)
     const said = JSON.stringify({ states, warnings, url: c.http.baseUrl })
     assert.equal(said.includes(PASSWORD), false)
@@ -287,7 +294,7 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
   it('closes with several kept-alive sockets open: nothing throws or rejects, and the camera sees each closed', async () => {
     const c = await setup()
-    c.start()
+    c.stream.start()
     await waitFor(sim, 'attach', 'the attach')
     // Side calls leave their sockets idle in the Agent's pool when the camera keeps connections alive.
     await Promise.all([c.snapshot(1), c.http.cgi('/cgi-bin/magicBox.cgi?action=getSystemInfo')])
@@ -300,14 +307,14 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
   it('aborts a side call under way when the stream stops, and releases its socket', async () => {
     const c = await setup({ snapshotDelayMs: 5_000 })
-    c.start()
+    c.stream.start()
     await waitFor(sim, 'attach', 'the attach')
     const picture = c.snapshot(1).then(
       () => 'answered',
       (err: Error) => err.name,
     )
     await until(() => sim.cgiInFlight === 1, 'the snapshot request to reach the camera')
-    await c.stop()
+    await c.stream.stop()
     assert.equal(await picture, 'AbortError')
     await until(() => sim.cgiInFlight === 0, 'the camera to see the snapshot request closed')
   })
@@ -317,8 +324,8 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
     const elsewherePort = await elsewhere.listen()
     try {
       const c = await setup({ redirectTo: `http://127.0.0.1:${elsewherePort}` })
-      c.start()
-      await waitFor(c, 'state', 'a retry', 3_000, (s: StateChange) => s.state === 'retrying')
+      c.stream.start()
+      await waitFor(c.stream, 'state', 'a retry', 3_000, (s: StateChange) => s.state === 'retrying')
       assert.deepEqual(states.at(-1)?.reason, { kind: 'redirect', detail: '302' })
       assert.equal((await c.http.cgi('/cgi-bin/snapshot.cgi?channel=1')).status, 302)
       assert.equal(elsewhere.requests.length, 0)
@@ -329,7 +336,7 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
   it('books a refused side call as a permission, not a login, once the stream has logged in', async () => {
     const c = await setup({ forbidden: { 'snapshot.cgi': 401 } })
-    c.start()
+    c.stream.start()
     await waitFor(sim, 'attach', 'the attach')
     for (let n = 0; n < 5; n++) {
       await assert.rejects(c.snapshot(1), /HTTP 401/)
@@ -337,9 +344,9 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
     assert.equal(c.http.budget.refused, 0, 'no refused login booked')
     const refusals = (): number => sim.requests.filter((r) => r.auth === 'ok' && r.status === 401).length
     assert.equal(refusals(), 1, 'asked once: the refusal is remembered')
-    assert.equal(c.state.state, 'connected')
+    assert.equal(c.stream.state.state, 'connected')
     sim.drop()
-    await waitFor(c, 'state', 'connected again', 3_000, (s: StateChange) => s.state === 'connected')
+    await waitFor(c.stream, 'state', 'connected again', 3_000, (s: StateChange) => s.state === 'connected')
     await assert.rejects(c.snapshot(1), /HTTP 401/)
     assert.equal(refusals(), 2, 'asked again after the next attach logged in')
   })
@@ -358,9 +365,9 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
     describe('login', () => {
       it('sends no Basic login over http unless allowed: a red state that names the option, and no refusal', async () => {
         const c = await setup({ auth: 'basic' })
-        c.start()
-        await waitFor(c, 'state', 'auth-failed', 3_000, (s: StateChange) => s.state === 'auth-failed')
-        assert.deepEqual(c.state.reason, { kind: 'basic', detail: 'not-allowed' })
+        c.stream.start()
+        await waitFor(c.stream, 'state', 'auth-failed', 3_000, (s: StateChange) => s.state === 'auth-failed')
+        assert.deepEqual(c.stream.state.reason, { kind: 'basic', detail: 'not-allowed' })
         assert.ok(
           sim.requests.every((r) => r.auth === 'none'),
           'no request carried credentials',
@@ -371,20 +378,20 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
       it('answers a Basic-only camera over https without the option', async () => {
         const c = await setup({ tls: selfSigned(), auth: 'basic' }, { verifyTls: false })
-        c.start()
+        c.stream.start()
         await waitFor(sim, 'attach', 'the attach')
         assert.equal(sim.refusedLogins, 0)
       })
 
       it('refuses a Basic challenge from a camera that has done Digest, even with the option', async () => {
         const c = await setup({}, { allowBasic: true })
-        c.start()
+        c.stream.start()
         await waitFor(sim, 'attach', 'the Digest attach')
         const before = sim.requests.length
         sim.setAuth('basic') // something now answers in the camera's place and asks for the password in clear
         sim.drop()
-        await waitFor(c, 'state', 'auth-failed', 3_000, (s: StateChange) => s.state === 'auth-failed')
-        assert.deepEqual(c.state.reason, { kind: 'basic', detail: 'downgrade' })
+        await waitFor(c.stream, 'state', 'auth-failed', 3_000, (s: StateChange) => s.state === 'auth-failed')
+        assert.deepEqual(c.stream.state.reason, { kind: 'basic', detail: 'downgrade' })
         assert.ok(
           sim.requests.slice(before).every((r) => r.auth === 'none'),
           'the password was not sent',
@@ -394,7 +401,7 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
       it('prefers Digest whenever the challenges offer it, whichever comes first', async () => {
         const c = await setup({ auth: 'both' }, { allowBasic: true })
-        c.start()
+        c.stream.start()
         await waitFor(sim, 'attach', 'the attach')
         assert.equal(sim.refusedLogins, 0)
         assert.deepEqual(
@@ -421,7 +428,7 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
     describe('answer sizes', () => {
       it('aborts a snapshot the moment it passes its limit, and releases the socket', async () => {
         const c = await setup({ answerBytes: { snapshot: 1024 * 1024 * 1024 } })
-        c.start()
+        c.stream.start()
         await waitFor(sim, 'attach', 'the attach')
         await assert.rejects(c.snapshot(1), AnswerTooLarge)
         await until(() => sim.abandonedAnswers === 1, 'the camera to see its answer abandoned')
@@ -437,14 +444,14 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
       it('honours a smaller configured snapshot limit', async () => {
         const c = await setup({ answerBytes: { snapshot: 200 * 1024 } }, { maxSnapshotBytes: 100 * 1024 })
-        c.start()
+        c.stream.start()
         await waitFor(sim, 'attach', 'the attach')
         await assert.rejects(c.snapshot(1), AnswerTooLarge)
       })
 
       it('reads a state answer only up to its limit: a 100 MB getEventIndexes reconciles nothing', async () => {
         const c = await setup({ answerBytes: { indexes: 100 * 1024 * 1024 } })
-        c.start()
+        c.stream.start()
         await waitFor(sim, 'attach', 'the attach')
         sim.send({ code: 'VideoMotion', action: 'Start', index: 0 })
         await until(() => limits().includes('answer'), 'the answer limit')
@@ -486,7 +493,7 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
     describe('the stream', () => {
       it(`passes on and tracks at most ${MAX_CODES} distinct codes`, async () => {
         const c = await setup()
-        c.start()
+        c.stream.start()
         await waitFor(sim, 'attach', 'the attach')
         for (let n = 0; n < MAX_CODES + 50; n++) {
           sim.sendRaw(newCodeStart(n))
@@ -499,7 +506,7 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
       it('drops an event whose index is past any real channel, with a warning', async () => {
         const c = await setup()
-        c.start()
+        c.stream.start()
         await waitFor(sim, 'attach', 'the attach')
         sim.sendRaw(newChannelStart('9'.repeat(400)))
         sim.sendRaw(newChannelStart(1024))
@@ -511,11 +518,17 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
 
       it('declares a stream dead that sends only a line without end: bytes are not liveness', async () => {
         const c = await setup({ heartbeats: false })
-        c.start()
+        c.stream.start()
         await waitFor(sim, 'attach', 'the attach')
         const feed = setInterval(() => sim.sendRaw(endlessMarkerLine(64 * 1024).subarray(2)), 50)
         try {
-          await waitFor(c, 'state', 'the stall', 5_000, (s: StateChange) => s.reason?.kind === 'stalled')
+          await waitFor(
+            c.stream,
+            'state',
+            'the stall',
+            5_000,
+            (s: StateChange) => s.reason?.kind === 'stalled',
+          )
         } finally {
           clearInterval(feed)
         }

@@ -5,9 +5,9 @@
 
 import type { Readable } from 'node:stream'
 import { decodeEventBody } from './event-body'
-import { classify, discard, header, isRedirect, type HttpSession } from './http-session'
+import { classify, discard, header, isRedirect, type HttpSession } from '../session/http-session'
 import { boundaryFrom, createMultipartParser, type SkippedBytes } from './multipart'
-import type { CameraEvent, FailureReason } from './types'
+import type { CameraEvent, FailureReason } from '../types'
 
 /**
  * Names of the bounds in limits.ts that a camera can hit, each with its own log line:

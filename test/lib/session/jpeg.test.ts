@@ -1,6 +1,6 @@
 // Snapshots as strict decoders want them: the firmware faults of acting-and-doors.md row 7, repaired.
 import assert from 'node:assert/strict'
-import { cleanJpeg } from '../../src/lib/jpeg'
+import { cleanJpeg } from '../../../src/lib/session/jpeg'
 
 const SOI = [0xff, 0xd8]
 const EOI = [0xff, 0xd9]

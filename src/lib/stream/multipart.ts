@@ -4,8 +4,8 @@
 // Every rule here is boundary-driven with Content-Length only as a hint, because real firmware breaks each
 // of the multipart rules at least once (dahua-protocol.md 1.3-1.6).
 
-import { MAX_LINE_BYTES, MAX_PART_BYTES } from './limits'
-import { printable } from './text'
+import { MAX_LINE_BYTES, MAX_PART_BYTES } from '../limits'
+import { printable } from '../text'
 
 /** Bytes that belonged to no part, reported so that nothing is dropped without a word. */
 export interface SkippedBytes {

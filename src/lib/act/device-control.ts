@@ -6,14 +6,14 @@
 
 import { ControlError } from './control-error'
 import { parseTable, settingKey, type ControlRequest, type Direction, type Mode } from './controls'
-import { AnswerTooLarge, LoginsPaused, classify, type HttpSession } from './http-session'
+import { AnswerTooLarge, LoginsPaused, classify, type HttpSession } from '../session/http-session'
 import { SettingQueue } from './setting-queue'
 import {
   MAX_CAPABILITY_CHANNELS,
   MAX_CONFIG_ANSWER_BYTES,
   MAX_CONTROL_WAITING,
   MAX_STATE_ANSWER_BYTES,
-} from './limits'
+} from '../limits'
 
 /**
  * A 401 or 403 to a call beside the stream: a wrong password while the camera has never accepted this login

@@ -4,8 +4,8 @@
 // when.
 
 import { createHash } from 'node:crypto'
-import { MAX_OVERLAP_EVENTS } from './limits'
-import type { CameraEvent } from './types'
+import { MAX_OVERLAP_EVENTS } from '../limits'
+import type { CameraEvent } from '../types'
 
 const MAX_KEY_CHARS = 256
 

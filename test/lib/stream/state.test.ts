@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import { HealthTracker } from '../../src/lib/health'
-import { EventLedger, parseEventIndexes } from '../../src/lib/ledger'
+import { HealthTracker } from '../../../src/lib/stream/health'
+import { EventLedger, parseEventIndexes } from '../../../src/lib/stream/ledger'
 
 describe('event ledger', () => {
   it('reads getEventIndexes answers', () => {
