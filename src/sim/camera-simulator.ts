@@ -13,6 +13,7 @@ import type { Socket } from 'node:net'
 import type { CameraEvent } from '../lib/types'
 import { SimulatedDevice } from './device'
 import { SimulatedDoor } from './door'
+import { SimulatedRpc2 } from './rpc2'
 import { profileNamed, type DeviceProfile } from './profiles'
 import { BOUNDARY, encodeEvent, formatHeartbeat, formatPart, type PartFormat } from './wire'
 
@@ -106,6 +107,8 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   readonly device: SimulatedDevice
   /** A doorbell's or door station's door, calls and JSON-RPC interface (door.ts), if the profile is one. */
   readonly door: SimulatedDoor | undefined
+  /** The JSON-RPC interface (rpc2.ts): one login and session table for the door's and the settings' methods. */
+  readonly rpc2: SimulatedRpc2
   private readonly options: SimulatorOptions
   private readonly server: http.Server
   private readonly streams = new Set<Stream>()
@@ -131,12 +134,13 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       typeof options.profile === 'object' ? options.profile : profileNamed(options.profile ?? 'ipc')
     this.authMode = options.auth ?? this.profile.auth
     this.device = new SimulatedDevice(this.profile.controls, this.profile.channels)
+    this.rpc2 = new SimulatedRpc2(() => ({
+      username: this.username,
+      password: this.password,
+      realm: this.realm,
+    }))
     this.door = this.profile.door
-      ? new SimulatedDoor(
-          this.profile.door,
-          (event) => this.send(event),
-          () => ({ username: this.username, password: this.password, realm: this.realm }),
-        )
+      ? new SimulatedDoor(this.profile.door, (event) => this.send(event), this.rpc2)
       : undefined
     this.username = options.username ?? 'admin'
     this.password = options.password ?? 'admin'
@@ -310,7 +314,7 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       res.end()
       return
     }
-    // JSON-RPC has its own login in the body, not HTTP's (door.ts).
+    // JSON-RPC has its own login in the body, not HTTP's (rpc2.ts).
     if (req.method === 'POST' && (url === '/RPC2_Login' || url === '/RPC2')) {
       const chunks: Buffer[] = []
       let size = 0
@@ -319,7 +323,7 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
         if (size <= 64 * 1024) chunks.push(chunk)
       })
       req.on('end', () => {
-        const reply = this.door?.rpc(url, Buffer.concat(chunks).toString('utf8')) ?? { status: 404, body: '' }
+        const reply = this.rpc2.handle(url, Buffer.concat(chunks).toString('utf8'))
         record('none', reply.status)
         answer(reply.status, reply.body, 'application/json')
       })

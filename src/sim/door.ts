@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // A simulated doorbell or door station: the codes each family sends for a press, a call answered, missed or
 // hung up, a card at the reader and the door opened from afar (profiles.ts, with sources); its door contacts;
-// `accessControl.cgi` (openDoor, getDoorStatus) and the JSON-RPC interface (`/RPC2_Login`, `/RPC2`) over HTTP,
-// with the two-step login, sessions that expire when idle, and `accessControl` / `VideoTalkPhone` objects.
+// `accessControl.cgi` (openDoor, getDoorStatus) and its `accessControl` / `VideoTalkPhone` methods on the
+// device's JSON-RPC interface (rpc2.ts).
 
-import { createHash, randomBytes } from 'node:crypto'
 import type { CameraEvent } from '../lib/types'
+import { METHOD_NOT_FOUND, type MethodReply, type SimulatedRpc2 } from './rpc2'
 
 export interface DoorSequences {
   press: CameraEvent[]
@@ -38,21 +38,6 @@ export interface DoorAnswer {
   body: string
 }
 
-/** RPC2 error codes (acting-and-doors.md §2.1). */
-const LOGIN_CHALLENGE = 268632079
-const METHOD_NOT_FOUND = 268894210
-const SESSION_EXPIRED = 287637504
-/** Not in the sources: what the simulator answers to a wrong RPC2 password (`result: false` is what counts). */
-const LOGIN_REFUSED = 268632085
-
-const MAX_SESSIONS = 64
-
-interface Rpc2Session {
-  random: string
-  loggedIn: boolean
-  lastSeen: number
-}
-
 export class SimulatedDoor {
   /** Door contacts by 1-based door: what `DoorStatus` last said. */
   readonly contacts = new Map<number, 'Open' | 'Close'>()
@@ -61,26 +46,19 @@ export class SimulatedDoor {
   hangUps = 0
   /** The call as `VideoTalkPhone.getCallState` says it: `Idle` is what a station says with no call. */
   callState: 'Idle' | 'Ringing' | 'Talking' = 'Idle'
-  /** Successful RPC2 logins, and refused ones. */
-  rpcLogins = 0
-  rpcRefusals = 0
-  /** An RPC2 session unused for this long is gone (NVR5464: alive at 90 s, gone by 150 s). */
-  rpcIdleMs = 120_000
-  private readonly sessions = new Map<string, Rpc2Session>()
-  private readonly objects = new Map<number, string>()
-  private nextObject = 1000
   private readonly timers = new Set<NodeJS.Timeout>()
 
   constructor(
     private readonly profile: DoorProfile,
     private readonly send: (event: CameraEvent) => void,
-    private readonly login: () => { username: string; password: string; realm: string },
+    rpc: SimulatedRpc2,
     /** How long an opened door stays open before its contact says Close. */
     private readonly closeAfterMs = 300,
   ) {
     for (let door = 1; door <= profile.doors; door++) {
       this.contacts.set(door, 'Close')
     }
+    this.registerRpc2(rpc)
   }
 
   /** Sends the family's codes for one of the scripted moments; `DoorStatus` events move the contacts. */
@@ -131,129 +109,39 @@ export class SimulatedDoor {
     }
   }
 
-  /** A JSON-RPC request to `/RPC2_Login` or `/RPC2`. */
-  rpc(path: string, text: string, now = Date.now()): DoorAnswer {
-    let request: {
-      method?: unknown
-      params?: Record<string, unknown>
-      id?: unknown
-      session?: unknown
-      object?: unknown
-    }
-    try {
-      request = JSON.parse(text) as typeof request
-    } catch {
-      return { status: 400, body: '' }
-    }
-    const id = request.id
-    const reply = (result: unknown, extra: Record<string, unknown> = {}): DoorAnswer => ({
-      status: 200,
-      body: JSON.stringify({ id, result, session: request.session, ...extra }),
-    })
-    const error = (code: number, message: string): DoorAnswer => reply(false, { error: { code, message } })
-    if (path === '/RPC2_Login') {
-      return this.rpcLogin(request, id)
-    }
-    const session = this.sessions.get(String(request.session))
-    if (!session?.loggedIn || now - session.lastSeen > this.rpcIdleMs) {
-      return error(SESSION_EXPIRED, 'Invalid session in request data!')
-    }
-    session.lastSeen = now
-    const params = request.params ?? {}
-    const object = this.objects.get(Number(request.object))
-    switch (request.method) {
-      case 'global.keepAlive':
-        return reply(true, { params: { timeout: 60 } })
-      case 'global.logout':
-        this.sessions.delete(String(request.session))
-        return reply(true)
-      case 'accessControl.factory.instance':
-      case 'VideoTalkPhone.factory.instance': {
-        const kind = String(request.method).split('.')[0] as string
-        if (!(kind === 'accessControl' ? this.profile.rpc2.accessControl : this.profile.rpc2.videoTalk)) {
-          return error(METHOD_NOT_FOUND, 'Method not found!')
-        }
-        const handle = this.nextObject++
-        this.objects.set(handle, kind)
-        return reply(handle)
-      }
-      case 'accessControl.openDoor': {
+  /**
+   * Its JSON-RPC methods, on the device's one RPC2 interface (rpc2.ts): `accessControl.*` for doors,
+   * `VideoTalkPhone.*` for calls, each only where the family has it.
+   */
+  private registerRpc2(rpc: SimulatedRpc2): void {
+    const unknown = { result: false, error: { code: 268959743, message: 'Unknown error' } }
+    const notFound = { result: false, error: { code: METHOD_NOT_FOUND, message: 'Method not found!' } }
+    if (this.profile.rpc2.accessControl) {
+      rpc.factory('accessControl')
+      rpc.register('accessControl.openDoor', (params, object) => {
         const door = Number(params.DoorIndex) + 1
         if (object !== 'accessControl' || !this.contacts.has(door)) {
-          return reply(false, { error: { code: 268959743, message: 'Unknown error' } })
+          return unknown
         }
         this.openFromAfar(door, 'rpc2')
-        return reply(true)
-      }
-      case 'VideoTalkPhone.getCallState':
-        if (object !== 'VideoTalkPhone') return error(METHOD_NOT_FOUND, 'Method not found!')
-        return reply(true, { params: { callState: this.callState } })
-      case 'VideoTalkPhone.endCall':
-      case 'VideoTalkPhone.disconnect':
-        if (
-          object !== 'VideoTalkPhone' ||
-          (request.method === 'VideoTalkPhone.endCall' && !this.profile.rpc2.endCall)
-        ) {
-          return error(METHOD_NOT_FOUND, 'Method not found!')
-        }
+        return { result: true }
+      })
+    }
+    if (this.profile.rpc2.videoTalk) {
+      rpc.factory('VideoTalkPhone')
+      rpc.register('VideoTalkPhone.getCallState', (_params, object) =>
+        object !== 'VideoTalkPhone' ? notFound : { result: true, params: { callState: this.callState } },
+      )
+      const hangUp = (object: string | undefined): MethodReply => {
+        if (object !== 'VideoTalkPhone') return notFound
         this.hangUps++
         this.play('hungUp')
-        return reply(true)
-      case 'accessControl.destroy':
-      case 'VideoTalkPhone.destroy':
-        this.objects.delete(Number(request.object))
-        return reply(true)
-      default:
-        return error(METHOD_NOT_FOUND, 'Method not found!')
-    }
-  }
-
-  /**
-   * The two steps (acting-and-doors.md §2.1): without a password, a challenge with `realm` and `random`; then
-   * `MD5_UPPER(user:random:MD5_UPPER(user:realm:pass))` on the session of the challenge.
-   */
-  private rpcLogin(
-    request: { params?: Record<string, unknown>; session?: unknown },
-    id: unknown,
-  ): DoorAnswer {
-    const { username, password, realm } = this.login()
-    const params = request.params ?? {}
-    const existing = this.sessions.get(String(request.session))
-    if (!existing || !params.password) {
-      const session = randomBytes(16).toString('hex')
-      const random = String(randomBytes(4).readUInt32BE())
-      this.sessions.set(session, { random, loggedIn: false, lastSeen: 0 })
-      // A device's session table is small: the oldest session goes (the demo may run for weeks).
-      if (this.sessions.size > MAX_SESSIONS) {
-        this.sessions.delete(this.sessions.keys().next().value as string)
+        return { result: true }
       }
-      return {
-        status: 200,
-        body: JSON.stringify({
-          error: { code: LOGIN_CHALLENGE, message: 'Component error: login challenge!' },
-          id,
-          params: { encryption: 'Default', random, realm },
-          result: false,
-          session,
-        }),
+      rpc.register('VideoTalkPhone.disconnect', (_params, object) => hangUp(object))
+      if (this.profile.rpc2.endCall) {
+        rpc.register('VideoTalkPhone.endCall', (_params, object) => hangUp(object))
       }
-    }
-    const ha1 = md5Upper(`${username}:${realm}:${password}`)
-    const expected = md5Upper(`${username}:${existing.random}:${ha1}`)
-    if (params.userName !== username || params.password !== expected) {
-      this.rpcRefusals++
-      this.sessions.delete(String(request.session))
-      return {
-        status: 200,
-        body: JSON.stringify({ error: { code: LOGIN_REFUSED, message: 'Login failed' }, id, result: false }),
-      }
-    }
-    this.rpcLogins++
-    existing.loggedIn = true
-    existing.lastSeen = Date.now()
-    return {
-      status: 200,
-      body: JSON.stringify({ id, params: { keepAliveInterval: 60 }, result: true, session: request.session }),
     }
   }
 
@@ -282,8 +170,4 @@ export class SimulatedDoor {
     }
     this.send(event)
   }
-}
-
-function md5Upper(text: string): string {
-  return createHash('md5').update(text).digest('hex').toUpperCase()
 }

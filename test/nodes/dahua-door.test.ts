@@ -169,7 +169,7 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
     }
     assert.equal(sim.door!.opened.length, 5)
     assert.ok(sim.door!.opened.every((o) => o.via === 'rpc2'))
-    assert.equal(sim.door!.rpcLogins, 1, 'one RPC2 login shared by every open')
+    assert.equal(sim.rpc2.rpcLogins, 1, 'one RPC2 login shared by every open')
     const cgiTries = sim.requests.filter(
       (r) => r.url.startsWith('/cgi-bin/accessControl.cgi?action=openDoor') && r.auth === 'ok',
     )
@@ -255,8 +255,8 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
     assert.equal(failures.at(-1), 'dahua-door.errors.paused')
     await pass(300)
     assert.ok(
-      sim.refusedLogins + sim.door!.rpcRefusals <= 3,
-      `${sim.refusedLogins} HTTP and ${sim.door!.rpcRefusals} RPC2 refusals`,
+      sim.refusedLogins + sim.rpc2.rpcRefusals <= 3,
+      `${sim.refusedLogins} HTTP and ${sim.rpc2.rpcRefusals} RPC2 refusals`,
     )
     assert.equal(sim.door!.hangUps, 0)
   })

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+// A simulated device's JSON-RPC interface (`/RPC2_Login`, `/RPC2`): the two-step login, sessions that expire
+// when idle, `factory.instance` objects, keepAlive and logout. What each method does is the device's: the door
+// (door.ts) and the settings (device.ts) register their methods here, so a device has one RPC2 login and one
+// session table whatever its parts (acting-and-doors.md §2.1).
+
+import { createHash, randomBytes } from 'node:crypto'
+
+export interface Rpc2Answer {
+  status: number
+  body: string
+}
+
+/** What a method answers: `result`, with `params` (or an `error` when result is false). */
+export interface MethodReply {
+  result: unknown
+  params?: Record<string, unknown>
+  error?: { code: number; message: string }
+}
+
+/**
+ * A method of the device: `params` from the request, `object` the interface an instance handle names (the part
+ * before `.factory.instance`), undefined without one.
+ */
+export type Method = (params: Record<string, unknown>, object: string | undefined) => MethodReply
+
+/** RPC2 error codes (acting-and-doors.md §2.1, ipcmanview `pkg/dahuarpc/error.go`). */
+export const LOGIN_CHALLENGE = 268632079
+export const METHOD_NOT_FOUND = 268894210
+export const SESSION_EXPIRED = 287637504
+export const LOGIN_REFUSED = 268632085
+
+const MAX_SESSIONS = 64
+
+interface Session {
+  random: string
+  loggedIn: boolean
+  lastSeen: number
+}
+
+export class SimulatedRpc2 {
+  rpcLogins = 0
+  rpcRefusals = 0
+  /** An RPC2 session unused for this long is gone (NVR5464: alive at 90 s, gone by 150 s). */
+  rpcIdleMs = 120_000
+  private readonly methods = new Map<string, Method>()
+  /** Interfaces that have `factory.instance` (`accessControl`, `VideoTalkPhone`). */
+  private readonly factories = new Set<string>()
+  private readonly sessions = new Map<string, Session>()
+  private readonly objects = new Map<number, string>()
+  private nextObject = 1000
+
+  constructor(private readonly login: () => { username: string; password: string; realm: string }) {}
+
+  /** Adds `method` (`CoaxialControlIO.getStatus`); `interfaceName.factory.instance` answers for its interface. */
+  register(method: string, run: Method): void {
+    this.methods.set(method, run)
+  }
+
+  /** Lets `name.factory.instance` hand out an object of `name`, and `name.destroy` end it. */
+  factory(name: string): void {
+    this.factories.add(name)
+  }
+
+  /** Whether the device has any method at all: one without answers 404 to `/RPC2` (rr#465). */
+  get speaks(): boolean {
+    return this.methods.size > 0 || this.factories.size > 0
+  }
+
+  /** A JSON-RPC request to `/RPC2_Login` or `/RPC2`. */
+  handle(path: string, text: string, now = Date.now()): Rpc2Answer {
+    if (!this.speaks) {
+      return { status: 404, body: '' }
+    }
+    let request: {
+      method?: unknown
+      params?: Record<string, unknown>
+      id?: unknown
+      session?: unknown
+      object?: unknown
+    }
+    try {
+      request = JSON.parse(text) as typeof request
+    } catch {
+      return { status: 400, body: '' }
+    }
+    const id = request.id
+    const reply = (result: unknown, extra: Record<string, unknown> = {}): Rpc2Answer => ({
+      status: 200,
+      body: JSON.stringify({ id, result, session: request.session, ...extra }),
+    })
+    const error = (code: number, message: string): Rpc2Answer => reply(false, { error: { code, message } })
+    if (path === '/RPC2_Login') {
+      return this.logIn(request, id)
+    }
+    const session = this.sessions.get(String(request.session))
+    if (!session?.loggedIn || now - session.lastSeen > this.rpcIdleMs) {
+      return error(SESSION_EXPIRED, 'Invalid session in request data!')
+    }
+    session.lastSeen = now
+    const method = String(request.method)
+    switch (method) {
+      case 'global.keepAlive':
+        return reply(true, { params: { timeout: 60 } })
+      case 'global.logout':
+        this.sessions.delete(String(request.session))
+        return reply(true)
+    }
+    const [name = '', ...rest] = method.split('.')
+    const verb = rest.join('.')
+    if (verb === 'factory.instance' && this.factories.has(name)) {
+      const handle = this.nextObject++
+      this.objects.set(handle, name)
+      // Bounded like a device's own object table.
+      if (this.objects.size > MAX_SESSIONS) this.objects.delete(this.objects.keys().next().value as number)
+      return reply(handle)
+    }
+    if (verb === 'destroy' && this.factories.has(name)) {
+      this.objects.delete(Number(request.object))
+      return reply(true)
+    }
+    const run = this.methods.get(method)
+    if (!run) {
+      return error(METHOD_NOT_FOUND, 'Method not found!')
+    }
+    const answer = run(request.params ?? {}, this.objects.get(Number(request.object)))
+    return reply(answer.result, {
+      ...(answer.params ? { params: answer.params } : {}),
+      ...(answer.error ? { error: answer.error } : {}),
+    })
+  }
+
+  /**
+   * The two steps (acting-and-doors.md §2.1): without a password, a challenge with `realm` and `random`; then
+   * `MD5_UPPER(user:random:MD5_UPPER(user:realm:pass))` on the session of the challenge.
+   */
+  private logIn(request: { params?: Record<string, unknown>; session?: unknown }, id: unknown): Rpc2Answer {
+    const { username, password, realm } = this.login()
+    const params = request.params ?? {}
+    const existing = this.sessions.get(String(request.session))
+    if (!existing || !params.password) {
+      const session = randomBytes(16).toString('hex')
+      const random = String(randomBytes(4).readUInt32BE())
+      this.sessions.set(session, { random, loggedIn: false, lastSeen: 0 })
+      // A device's session table is small: the oldest session goes (the demo may run for weeks).
+      if (this.sessions.size > MAX_SESSIONS) {
+        this.sessions.delete(this.sessions.keys().next().value as string)
+      }
+      return {
+        status: 200,
+        body: JSON.stringify({
+          error: { code: LOGIN_CHALLENGE, message: 'Component error: login challenge!' },
+          id,
+          params: { encryption: 'Default', random, realm },
+          result: false,
+          session,
+        }),
+      }
+    }
+    const ha1 = md5Upper(`${username}:${realm}:${password}`)
+    const expected = md5Upper(`${username}:${existing.random}:${ha1}`)
+    if (params.userName !== username || params.password !== expected) {
+      this.rpcRefusals++
+      this.sessions.delete(String(request.session))
+      return {
+        status: 200,
+        body: JSON.stringify({ error: { code: LOGIN_REFUSED, message: 'Login failed' }, id, result: false }),
+      }
+    }
+    this.rpcLogins++
+    existing.loggedIn = true
+    existing.lastSeen = Date.now()
+    return {
+      status: 200,
+      body: JSON.stringify({ id, params: { keepAliveInterval: 60 }, result: true, session: request.session }),
+    }
+  }
+}
+
+function md5Upper(text: string): string {
+  return createHash('md5').update(text).digest('hex').toUpperCase()
+}
