@@ -30,6 +30,13 @@ export const MAX_ACTION_CHARS = 32
 export const MAX_INDEX = 1023
 
 /**
+ * `index` of a door or call code (door-events.ts `DOOR_CODES`): an apartment station puts the called room there
+ * (`CallNoAnswered;action=Start;index=9902`, VTO2000A, panagiotuandrew/dahua-mqtt), so a video channel's bound
+ * would drop the press. Still bounded: 8 digits is far above any room seen (101, 9901, 9902; rr#175, camonitor).
+ */
+export const MAX_DOOR_INDEX = 99_999_999
+
+/**
  * Distinct codes one camera may have in play (tracked for reconciliation, offered in the editor, asked about).
  * Dahua documents about a hundred codes in all, and a device sends a few dozen; events of further new codes
  * are dropped, so a flood of made-up codes cannot grow the ledger, the editor's list or the question queue.

@@ -16,13 +16,18 @@ export type DoorEventName =
   | 'access-granted'
   | 'access-denied'
 
-export type OpenMethod = 'card' | 'fingerprint' | 'face' | 'password' | 'remote'
+export type OpenMethod = 'card' | 'fingerprint' | 'face' | 'password' | 'remote' | 'exit-button'
+
+/** Where a call is: a press rings, a VTH answers (BackKeyLight 5), and it ends. */
+export type CallPhase = 'idle' | 'ringing' | 'talking'
 
 export interface DoorEvent {
   event: DoorEventName
   /** When its first code arrived (ms since the epoch). */
   at: number
   button?: number
+  /** The room or apartment a press calls (`UserID`, or the index of an apartment station): not a button. */
+  room?: string
   door?: number
   user?: string
   method?: OpenMethod
@@ -51,6 +56,7 @@ const MAX_RAW = 16
 interface Reading {
   event: DoorEventName
   button?: number
+  room?: string
   door?: number
   user?: string
   method?: OpenMethod
@@ -58,9 +64,35 @@ interface Reading {
 
 /**
  * `AccessControl.Method` as VTOs send it: 1 with a card (riogrande75/Dahua#2), 4 from a VTH or afar
- * (DahuaVTO2MQTT#29), 5 the exit button (rr#318, no method of ours). A card number says card whatever the code.
+ * (DahuaVTO2MQTT#29), 5 the exit button (rr#318), 6 a fingerprint (DahuaVTO2MQTT MQTTEvents, riogrande75/Dahua
+ * DahuaEventHandler.php). Not the NetSDK's enum, which numbers differently (devices.md). Password and face were
+ * not captured on a VTO: no number is guessed for them. A card number says card whatever the code.
  */
-const ACCESS_METHOD: Record<number, OpenMethod> = { 1: 'card', 4: 'remote' }
+const ACCESS_METHOD: Record<number, OpenMethod> = {
+  1: 'card',
+  4: 'remote',
+  5: 'exit-button',
+  6: 'fingerprint',
+}
+
+/**
+ * Below this a press's index is its button (0 on AD110 and villa VTOs, pa#137); from it on, it is the room an
+ * apartment station called (`index=9902`, VTO2000A, panagiotuandrew/dahua-mqtt). Rooms seen are 101 and up
+ * (rr#175); no capture shows a button index above 0.
+ */
+const FIRST_ROOM_INDEX = 100
+
+/**
+ * What a press says about where it rang: the room called where the station names it (`UserID` "9901" with
+ * `index=1` on a VTO3211D, camonitor; "101" on a VTO3221D, rr#175: then the index is not the button either),
+ * else a room index, else the button.
+ */
+function pressOf(event: CameraEvent): Reading {
+  const room = text(field(event, 'UserID'))
+  if (room) return { event: 'pressed', room }
+  if (event.index >= FIRST_ROOM_INDEX) return { event: 'pressed', room: String(event.index) }
+  return { event: 'pressed', button: event.index >= 0 ? event.index + 1 : undefined }
+}
 
 function field(event: CameraEvent, name: string): unknown {
   const data = event.data
@@ -77,38 +109,40 @@ function text(value: unknown): string | undefined {
       : undefined
 }
 
-/** What one camera event means at the door, if anything. `calling`: whether a call is ringing or under way. */
-export function readDoorCode(event: CameraEvent, calling: boolean): Reading | undefined {
+/** What one camera event means at the door, if anything. `phase`: where the call is, as far as codes said. */
+export function readDoorCode(event: CameraEvent, phase: CallPhase): Reading | undefined {
   const { code, action } = event
+  // The door a DoorStatus or AccessControl names (Index 0 = door 1; rr#488, DahuaVTO2MQTT#29).
   const number = event.index >= 0 ? event.index + 1 : undefined
   switch (code) {
     case '_DoTalkAction_': {
       const what = field(event, 'Action')
-      return what === 'Invite'
-        ? { event: 'pressed', button: number }
-        : what === 'Hangup'
-          ? { event: 'call-ended' }
-          : undefined
+      return what === 'Invite' ? pressOf(event) : what === 'Hangup' ? { event: 'call-ended' } : undefined
     }
     case 'Invite':
-      return { event: 'pressed', button: number }
+      return pressOf(event)
     case 'CallNoAnswered':
     case 'PhoneCallDetect':
       // Their Start is part of a press; their Stop ends the ringing, whose outcome other codes say. A Stop made
       // by reconciliation (the call ended while the stream was down) is the only word there will be.
       return action === 'Start'
-        ? { event: 'pressed', button: number }
-        : event.reconciled && calling
+        ? pressOf(event)
+        : event.reconciled && phase !== 'idle'
           ? { event: 'call-ended' }
           : undefined
     case 'BackKeyLight': {
-      // 1/2 ringing, 5 answered from a VTH, 6 not answered, 0 idle ([RREADME], [RI]); 8 and 9 (unlock) come with
-      // AccessControl, which says more.
+      // States by myhomeiot/DahuaVTO's and rroller's READMEs (devices.md). Its index is no button: DHIP sends -1
+      // whichever button was pressed (rr#175). 8 (unlocked) comes with AccessControl, which says more (ev#29).
+      // 4 (voice message), 7 (VTH calls VTO) and 11 (rebooted) are no door event; myhomeiot warns the values
+      // may differ by model, so they only reach flows through dahua-event-in.
       const state = Number(field(event, 'State'))
-      if (state === 1 || state === 2) return { event: 'pressed', button: number }
+      if (state === 1 || state === 2) return { event: 'pressed' }
       if (state === 5) return { event: 'call-answered' }
       if (state === 6) return { event: 'call-missed' }
-      if (state === 0 && calling) return { event: 'call-ended' }
+      // 9: unlock failed, not an unlock.
+      if (state === 9) return { event: 'access-denied' }
+      // 0 is idle, but a VTO3221D also sends it straight after a press (rr#175): only an answered call ends.
+      if (state === 0 && phase === 'talking') return { event: 'call-ended' }
       return undefined
     }
     case '_CallNoAnswer_':
@@ -178,24 +212,29 @@ interface Open {
  */
 export class DoorTracker {
   private readonly open = new Map<string, Open>()
-  private calling = false
+  private phase: CallPhase = 'idle'
 
   constructor(private readonly timing: MergeTiming = DEFAULT_MERGE) {}
 
   /** Feeds one camera event; returns the door event it started or joined, if it meant anything at the door. */
   add(event: CameraEvent, at: number): DoorEvent | undefined {
-    const reading = readDoorCode(event, this.calling)
+    const reading = readDoorCode(event, this.phase)
     if (!reading) {
       return undefined
     }
-    if (reading.event === 'pressed') this.calling = true
-    if (reading.event === 'call-ended' || reading.event === 'call-missed') this.calling = false
-    const key = `${reading.event}/${reading.door ?? ''}`
-    const current = this.open.get(key)
+    if (reading.event === 'pressed' && this.phase === 'idle') this.phase = 'ringing'
+    if (reading.event === 'call-answered') this.phase = 'talking'
+    if (reading.event === 'call-ended' || reading.event === 'call-missed') this.phase = 'idle'
+    const current = this.joining(reading)
     if (current && at - current.event.at < this.timing.maxMs) {
       current.last = at
       if (current.event.raw.length < MAX_RAW) current.event.raw.push(event)
       if (event.reconciled !== true) delete current.event.reconciled
+      // A later code may say what the first did not (BackKeyLight names no button, CallNoAnswered does).
+      const known = current.event as unknown as Record<string, unknown>
+      for (const [name, value] of Object.entries(reading)) {
+        if (value !== undefined && known[name] === undefined) known[name] = value
+      }
       return current.event
     }
     if (this.open.size >= MAX_OPEN) {
@@ -209,8 +248,28 @@ export class DoorTracker {
       ...(event.reconciled ? { reconciled: true } : {}),
       raw: [event],
     }
+    const key = `${reading.event}/${reading.door ?? ''}`
     this.open.set(key, { key, event: fresh, last: at })
     return fresh
+  }
+
+  /**
+   * The open event a reading joins: the same kind at the same door; a reading that names no door (BackKeyLight 9,
+   * unlock failed) joins one of its kind at any door, and one naming a door joins a door-less one, so that an
+   * unlock and its AccessControl are one message.
+   */
+  private joining(reading: Reading): Open | undefined {
+    const exact = this.open.get(`${reading.event}/${reading.door ?? ''}`)
+    if (exact) return exact
+    for (const open of this.open.values()) {
+      if (
+        open.event.event === reading.event &&
+        (reading.door === undefined || open.event.door === undefined)
+      ) {
+        return open
+      }
+    }
+    return undefined
   }
 
   /** When the next event is complete (ms since the epoch), if one is being merged. */
@@ -237,11 +296,11 @@ export class DoorTracker {
 
   /** The station said, after a reconnect, that no call is under way. */
   callEnded(): void {
-    this.calling = false
+    this.phase = 'idle'
   }
 
   /** Whether a call is ringing or under way, as far as the codes seen say. */
   get isCalling(): boolean {
-    return this.calling
+    return this.phase !== 'idle'
   }
 }

@@ -3,7 +3,8 @@
 // Pure and total: every input gives a result, none throws.
 
 import { printable } from '../text'
-import { MAX_ACTION_CHARS, MAX_CODE_CHARS, MAX_DATA_DEPTH, MAX_INDEX } from '../limits'
+import { MAX_ACTION_CHARS, MAX_CODE_CHARS, MAX_DATA_DEPTH, MAX_DOOR_INDEX, MAX_INDEX } from '../limits'
+import { DOOR_CODES } from './door-events'
 import type { CameraEvent } from '../types'
 
 /**
@@ -119,8 +120,10 @@ function decodeOne(body: Buffer, from: number, to: number): Decoded | string {
     return `action longer than ${MAX_ACTION_CHARS} characters`
   }
   const number = Number(index)
-  if (number > MAX_INDEX) {
-    return `index over ${MAX_INDEX}`
+  // A door or call code's index may be the room called (9902 on a VTO2000A, limits.ts); a channel's is small.
+  const most = DOOR_CODES.includes(code) ? MAX_DOOR_INDEX : MAX_INDEX
+  if (number > most) {
+    return `index over ${most}`
   }
   const event: CameraEvent = { code, action, index: number }
   if (dataAt >= 0) {
