@@ -16,18 +16,26 @@ export interface MethodReply {
   result: unknown
   params?: Record<string, unknown>
   error?: { code: number; message: string }
+  /** The error as some methods give it, at the top level (`errCode`, `message`), without an `error` object. */
+  topLevel?: { errCode: number; message: string }
 }
 
 /**
  * A method of the device: `params` from the request, `object` the interface an instance handle names (the part
  * before `.factory.instance`), undefined without one.
  */
-export type Method = (params: Record<string, unknown>, object: string | undefined) => MethodReply
+export type Method = (
+  params: Record<string, unknown>,
+  object: string | undefined,
+  /** The params of the `factory.instance` that made the object (`{channel: 1}`: door 2, myhomeiot). */
+  instance?: Record<string, unknown>,
+) => MethodReply
 
 /** RPC2 error codes (acting-and-doors.md §2.1, ipcmanview `pkg/dahuarpc/error.go`). */
 export const LOGIN_CHALLENGE = 268632079
 export const METHOD_NOT_FOUND = 268894210
 export const SESSION_EXPIRED = 287637504
+export const SESSION_INVALID = 287637505
 export const LOGIN_REFUSED = 268632085
 
 const MAX_SESSIONS = 64
@@ -43,11 +51,17 @@ export class SimulatedRpc2 {
   rpcRefusals = 0
   /** An RPC2 session unused for this long is gone (NVR5464: alive at 90 s, gone by 150 s). */
   rpcIdleMs = 120_000
+  /**
+   * How a call on a gone session is refused. 287637505 copies a DHI-NVR5464's answer verbatim, without `id` or
+   * `result` (fixtures/devices/door/rpc2-session-invalid-287637505.json, rroller tests); ipcmanview and
+   * DahuaBridge treat 287637504 alike.
+   */
+  invalidSessionCode: 287637504 | 287637505 = 287637504
   private readonly methods = new Map<string, Method>()
   /** Interfaces that have `factory.instance` (`accessControl`, `VideoTalkPhone`). */
   private readonly factories = new Set<string>()
   private readonly sessions = new Map<string, Session>()
-  private readonly objects = new Map<number, string>()
+  private readonly objects = new Map<number, { name: string; instance: Record<string, unknown> }>()
   private nextObject = 1000
 
   constructor(private readonly login: () => { username: string; password: string; realm: string }) {}
@@ -60,6 +74,11 @@ export class SimulatedRpc2 {
   /** Lets `name.factory.instance` hand out an object of `name`, and `name.destroy` end it. */
   factory(name: string): void {
     this.factories.add(name)
+  }
+
+  /** Every session is gone at once, as after a reboot or the idle timeout: the next call is refused. */
+  expireSessions(): void {
+    for (const session of this.sessions.values()) session.loggedIn = false
   }
 
   /** Whether the device has any method at all: one without answers 404 to `/RPC2` (rr#465). */
@@ -95,6 +114,14 @@ export class SimulatedRpc2 {
     }
     const session = this.sessions.get(String(request.session))
     if (!session?.loggedIn || now - session.lastSeen > this.rpcIdleMs) {
+      if (this.invalidSessionCode === SESSION_INVALID) {
+        return {
+          status: 200,
+          body: JSON.stringify({
+            error: { code: SESSION_INVALID, message: 'Invalid session in request data!' },
+          }),
+        }
+      }
       return error(SESSION_EXPIRED, 'Invalid session in request data!')
     }
     session.lastSeen = now
@@ -110,7 +137,7 @@ export class SimulatedRpc2 {
     const verb = rest.join('.')
     if (verb === 'factory.instance' && this.factories.has(name)) {
       const handle = this.nextObject++
-      this.objects.set(handle, name)
+      this.objects.set(handle, { name, instance: request.params ?? {} })
       // Bounded like a device's own object table.
       if (this.objects.size > MAX_SESSIONS) this.objects.delete(this.objects.keys().next().value as number)
       return reply(handle)
@@ -123,10 +150,12 @@ export class SimulatedRpc2 {
     if (!run) {
       return error(METHOD_NOT_FOUND, 'Method not found!')
     }
-    const answer = run(request.params ?? {}, this.objects.get(Number(request.object)))
+    const object = this.objects.get(Number(request.object))
+    const answer = run(request.params ?? {}, object?.name, object?.instance)
     return reply(answer.result, {
       ...(answer.params ? { params: answer.params } : {}),
       ...(answer.error ? { error: answer.error } : {}),
+      ...answer.topLevel,
     })
   }
 
@@ -162,9 +191,17 @@ export class SimulatedRpc2 {
     if (params.userName !== username || params.password !== expected) {
       this.rpcRefusals++
       this.sessions.delete(String(request.session))
+      // A PTZ camera's captured refusal, with its params (fixtures/devices/door/rpc2-login-refused-268632085.json):
+      // the tries left are the capture's, not counted here.
       return {
         status: 200,
-        body: JSON.stringify({ error: { code: LOGIN_REFUSED, message: 'Login failed' }, id, result: false }),
+        body: JSON.stringify({
+          error: { code: LOGIN_REFUSED, message: 'Component error: User or password not valid!' },
+          id,
+          params: { remainLockSecond: 0, remainLoginTimes: 2 },
+          result: false,
+          session: request.session,
+        }),
       }
     }
     this.rpcLogins++

@@ -18,21 +18,109 @@ export class Rpc2Error extends Error {
   }
 }
 
-/** The device refused this login (counted in the camera's login budget). */
+/**
+ * The device refused this login (counted in the camera's login budget). `left`: the device's own count of
+ * tries before it locks the account (`params.remainLoginTimes` with 268632085), where it said one.
+ */
 export class Rpc2LoginRefused extends Error {
-  override readonly name = 'Rpc2LoginRefused'
+  override readonly name: string = 'Rpc2LoginRefused'
+  constructor(
+    message: string,
+    readonly left?: number,
+  ) {
+    super(message)
+  }
+}
+
+/** The device has locked the account (268632081, "HasBeenLocked"): no password will do until it unlocks. */
+export class Rpc2LoginLocked extends Rpc2LoginRefused {
+  override readonly name = 'Rpc2LoginLocked'
 }
 
 /** "Method not found!": the device has no such interface (acting-and-doors.md §2.1). */
 export const METHOD_NOT_FOUND = 268894210
-/** The session expired: log in again once and repeat the call. */
-const SESSION_EXPIRED = 287637504
+/** The first `global.login` is answered with this and the challenge (ipcmanview login.go also accepts 401). */
+const LOGIN_CHALLENGE = 268632079
+/** Wrong user or password; the reply carries `remainLoginTimes` (ipcmanview login.go). */
+const LOGIN_REFUSED = 268632085
+/** The account is locked (ipcmanview login.go); it may answer the first call, without a challenge. */
+const LOGIN_LOCKED = 268632081
+/**
+ * The session is gone: both codes mean an invalid session (ipcmanview response.go, DahuaBridge rpc.go
+ * `isAuthRPCError`); 287637505 is "Invalid session in request data!" (NVR5464, fixtures/devices/door).
+ */
+const SESSION_GONE = new Set([287637504, 287637505])
 
-interface Reply {
+export interface Reply {
   result?: unknown
   params?: Record<string, unknown>
   error?: { code?: unknown; message?: unknown }
+  /** Some refusals come at the top level instead of in `error` (NVR5464 "Request length error!", rroller tests). */
+  errCode?: unknown
+  message?: unknown
   session?: unknown
+}
+
+/** A refusal's code, from `error.code` or the top-level `errCode`. */
+export function errorCode(reply: Reply): number | undefined {
+  const raw = reply.error?.code ?? reply.errCode
+  const code = Number(raw)
+  return raw !== undefined && raw !== null && Number.isFinite(code) ? code : undefined
+}
+
+/** A refusal's message, from `error.message` or the top-level `message`. */
+export function errorMessage(reply: Reply): string | undefined {
+  const message = reply.error?.message ?? reply.message
+  return typeof message === 'string' ? message.slice(0, 120) : undefined
+}
+
+/**
+ * Whether a reply says the session is no longer valid: 287637504 or 287637505, or a message that names the
+ * session (rroller rpc2.py treats any refusal mentioning "session" as a stale login). An unexplained code is not.
+ */
+export function isSessionGone(reply: Reply): boolean {
+  if (reply.result === true) return false
+  const code = errorCode(reply)
+  return (code !== undefined && SESSION_GONE.has(code)) || /session/i.test(errorMessage(reply) ?? '')
+}
+
+/**
+ * The second login's password and `loginType` for the challenge's `encryption` (ipcmanview utils.go
+ * `HashPassword`, login.go): `Default` is the double upper-case MD5, `Basic` base64(user:pass), anything else
+ * (WatchNet among them) the password as it is; `loginType` is `WatchNet` for WatchNet, else `Direct`.
+ */
+export function loginPassword(
+  encryption: string,
+  username: string,
+  password: string,
+  realm: string,
+  random: string,
+): { password: string; loginType: string } {
+  const loginType = encryption === 'WatchNet' ? 'WatchNet' : 'Direct'
+  switch (encryption) {
+    case 'Default':
+      return {
+        password: md5Upper(`${username}:${random}:${md5Upper(`${username}:${realm}:${password}`)}`),
+        loginType,
+      }
+    case 'Basic':
+      return { password: Buffer.from(`${username}:${password}`, 'utf8').toString('base64'), loginType }
+    default:
+      return { password, loginType }
+  }
+}
+
+/** What a refused login was: locked (by code or ipcmanview's message), or refused with the tries left. */
+export function loginRefusal(reply: Reply): Rpc2LoginRefused {
+  const code = errorCode(reply)
+  if (code === LOGIN_LOCKED || errorMessage(reply) === 'HasBeenLocked') {
+    return new Rpc2LoginLocked('login locked')
+  }
+  const left = Number(reply.params?.remainLoginTimes)
+  return new Rpc2LoginRefused(
+    'login refused',
+    code === LOGIN_REFUSED && Number.isInteger(left) && left >= 0 ? left : undefined,
+  )
 }
 
 export class Rpc2Session {
@@ -57,12 +145,13 @@ export class Rpc2Session {
         ...(object !== undefined ? { object } : {}),
         session,
       })
-      if (reply.result === false && errorCode(reply) === SESSION_EXPIRED && attempt === 0) {
+      // A session the device has dropped (idle, rebooted, table full): one new login and the call once more.
+      if (isSessionGone(reply)) {
         this.forget(session)
-        continue
+        if (attempt === 0) continue
       }
       if (reply.result === false || reply.result === undefined) {
-        throw new Rpc2Error(errorCode(reply), str(reply.error?.message, 'result false').slice(0, 120))
+        throw new Rpc2Error(errorCode(reply), errorMessage(reply) ?? 'result false')
       }
       return reply
     }
@@ -88,8 +177,9 @@ export class Rpc2Session {
   }
 
   /**
-   * The two steps: a `global.login` without a password is answered with a challenge (`realm`, `random`) and a
-   * session; then `MD5_UPPER(user:random:MD5_UPPER(user:realm:pass))` on that session (rroller rpc2.py).
+   * The two steps (ipcmanview login.go): a `global.login` without a password is answered with a challenge
+   * (`encryption`, `realm`, `random`) and a session; then the password as the challenge's `encryption` asks,
+   * with `authorityType` = that encryption, on that session. A locked account may refuse the first call.
    */
   private async logIn(): Promise<string> {
     const budget = this.http.budget
@@ -98,29 +188,43 @@ export class Rpc2Session {
       throw new LoginsPaused(Date.now() + paused)
     }
     const { username, password } = this.credentials
-    const base = { userName: username, clientType: 'Web3.0', loginType: 'Direct' }
     const challenge = await this.send('/RPC2_Login', {
       method: 'global.login',
-      params: { ...base, password: '' },
+      params: { userName: username, password: '', clientType: 'Web3.0', loginType: 'Direct' },
     })
+    const code = errorCode(challenge)
+    if (code !== LOGIN_CHALLENGE && code !== 401) {
+      if (code === LOGIN_LOCKED || code === LOGIN_REFUSED) {
+        budget.refuse(Date.now())
+        throw loginRefusal(challenge)
+      }
+      throw new Rpc2Error(code, 'no login challenge')
+    }
+    const encryption = str(challenge.params?.encryption, 'Default')
     const realm = str(challenge.params?.realm, '')
     const random = str(challenge.params?.random, '')
     const session =
       typeof challenge.session === 'string' || typeof challenge.session === 'number'
         ? String(challenge.session)
         : ''
-    if (!realm || !random || !session) {
-      throw new Rpc2Error(errorCode(challenge), 'no login challenge')
+    if (!session || (encryption === 'Default' && (!realm || !random))) {
+      throw new Rpc2Error(code, 'no login challenge')
     }
-    const hash = md5Upper(`${username}:${random}:${md5Upper(`${username}:${realm}:${password}`)}`)
+    const second = loginPassword(encryption, username, password, realm, random)
     const reply = await this.send('/RPC2_Login', {
       method: 'global.login',
-      params: { ...base, password: hash, authorityType: str(challenge.params?.encryption, 'Default') },
+      params: {
+        userName: username,
+        password: second.password,
+        clientType: 'Web3.0',
+        loginType: second.loginType,
+        authorityType: encryption,
+      },
       session,
     })
     if (reply.result !== true) {
       budget.refuse(Date.now())
-      throw new Rpc2LoginRefused('login refused')
+      throw loginRefusal(reply)
     }
     budget.accept()
     // The second reply's session is the one to use (NVR5232: the first is not usable).
@@ -172,11 +276,6 @@ export class Rpc2Session {
       throw new Rpc2Error(undefined, 'not JSON')
     }
   }
-}
-
-function errorCode(reply: Reply): number | undefined {
-  const code = Number(reply.error?.code)
-  return Number.isFinite(code) ? code : undefined
 }
 
 /** A string or number from the device's JSON as text (at most 128 characters), else `fallback`. */
