@@ -203,11 +203,11 @@ export default function (RED: NodeAPI): void {
             return
           }
           this.log(RED._('dahua-door.log.open', { door, camera: where, id: msg._msgid ?? '' }))
-          device.door.open(door).then(() => ok({ action: 'open', door, ok: true }), fail)
+          device.door.open(door).then((result) => ok({ action: 'open', door, ok: true, ...result }), fail)
           return
         }
         case 'hang-up':
-          device.door.hangUp().then(() => ok({ action: 'hang-up', ok: true }), fail)
+          device.door.hangUp().then((result) => ok({ action: 'hang-up', ok: true, ...result }), fail)
           return
         case 'snapshot':
           device.snapshot(1).then((image) => {

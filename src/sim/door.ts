@@ -44,8 +44,17 @@ export class SimulatedDoor {
   /** Doors opened from afar, 1-based, in order, and how (CGI or RPC2). */
   readonly opened: Array<{ door: number; via: 'cgi' | 'rpc2' }> = []
   hangUps = 0
-  /** The call as `VideoTalkPhone.getCallState` says it: `Idle` is what a station says with no call. */
-  callState: 'Idle' | 'Ringing' | 'Talking' = 'Idle'
+  /**
+   * The call as `VideoTalkPhone.getCallState` says it. `Idle` is a VTO2311R-WP's answer with no call
+   * (fixtures/devices/door/vto2311r-wp-rpc2-getcallstate-idle.txt); no answer during a call was captured, so a
+   * call is `Talking`, the value DahuaBridge's driver_test.go uses, and the client reads anything else as a call.
+   */
+  callState: 'Idle' | 'Talking' = 'Idle'
+  /**
+   * `accessControl.cgi` openDoor answers 400 and the door opens all the same, as a VTO2202F-P-S2 did now and
+   * then (rr#154; fixtures/devices/door/vto2202f-p-s2-opendoor-400-door-opened.md).
+   */
+  openAnswers400 = false
   private readonly timers = new Set<NodeJS.Timeout>()
 
   constructor(
@@ -63,7 +72,7 @@ export class SimulatedDoor {
 
   /** Sends the family's codes for one of the scripted moments; `DoorStatus` events move the contacts. */
   play(sequence: Sequence): void {
-    if (sequence === 'press') this.callState = 'Ringing'
+    if (sequence === 'press') this.callState = 'Talking'
     if (sequence === 'answered') this.callState = 'Talking'
     if (sequence === 'missed' || sequence === 'hungUp') this.callState = 'Idle'
     for (const event of this.profile.sequences[sequence]) {
@@ -100,7 +109,7 @@ export class SimulatedDoor {
     switch (params.get('action')) {
       case 'openDoor':
         this.openFromAfar(door, 'cgi')
-        return { status: 200, body: 'OK\r\n' }
+        return this.openAnswers400 ? { status: 400, body: '' } : { status: 200, body: 'OK\r\n' }
       case 'getDoorStatus':
         // Dahua HTTP API 12.1.3; Intelbras integrations read `Info.status=Close`.
         return { status: 200, body: `Info.status=${this.contacts.get(door)}\r\n` }
@@ -114,13 +123,20 @@ export class SimulatedDoor {
    * `VideoTalkPhone.*` for calls, each only where the family has it.
    */
   private registerRpc2(rpc: SimulatedRpc2): void {
-    const unknown = { result: false, error: { code: 268959743, message: 'Unknown error' } }
+    // A VTO2211G-P-S2's refusal of a call it cannot make (mh#45); DahuaBridge saw "service errors" from
+    // disconnect and endCall while idle (dahua-api.md §3.2) without quoting them, so this stands in for them.
+    const unknown = {
+      result: false,
+      error: { code: 268959743, message: 'Unknown error! error code was not set in service!' },
+    }
     const notFound = { result: false, error: { code: METHOD_NOT_FOUND, message: 'Method not found!' } }
     if (this.profile.rpc2.accessControl) {
       rpc.factory('accessControl')
-      rpc.register('accessControl.openDoor', (params, object) => {
-        const door = Number(params.DoorIndex) + 1
-        if (object !== 'accessControl' || !this.contacts.has(door)) {
+      // myhomeiot: the door is the instance's channel (0-based) and DoorIndex 0 (mh#8, VTO3221D). Other
+      // combinations were not captured working or refused: this station refuses them.
+      rpc.register('accessControl.openDoor', (params, object, instance) => {
+        const door = Number(instance?.channel) + 1
+        if (object !== 'accessControl' || Number(params.DoorIndex) !== 0 || !this.contacts.has(door)) {
           return unknown
         }
         this.openFromAfar(door, 'rpc2')
@@ -134,6 +150,7 @@ export class SimulatedDoor {
       )
       const hangUp = (object: string | undefined): MethodReply => {
         if (object !== 'VideoTalkPhone') return notFound
+        if (this.callState === 'Idle') return unknown
         this.hangUps++
         this.play('hungUp')
         return { result: true }

@@ -23,6 +23,7 @@ interface DoorPayload {
   event: string
   at: string
   button?: number
+  room?: string
   door?: number
   user?: string
   method?: string
@@ -72,7 +73,12 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
         msg.payload.raw.map((e) => `${e.code} ${e.action}`),
         press.map((e) => `${e.code} ${e.action}`),
       )
-      assert.equal(msg.payload.button, 1)
+      // An apartment station's index is the room called (VTO2000A: 9902), not a button.
+      if (profile === 'vto-apartment') {
+        assert.deepEqual([msg.payload.room, msg.payload.button], ['9902', undefined])
+      } else {
+        assert.deepEqual([msg.payload.room, msg.payload.button], [undefined, 1])
+      }
       assert.ok(!Number.isNaN(Date.parse(msg.payload.at)))
     })
   }
@@ -187,13 +193,105 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
     assert.ok(calls('door', 'warn').some((args) => String(args[0]).includes('dahua-door.log.open-refused')))
   })
 
-  it('hangs up over RPC2 (endCall, or disconnect where the station has no endCall)', async () => {
+  for (const profile of ['vto', 'vto-apartment']) {
+    it(`${profile}: hangs up a call under way over RPC2, and reads the call state before and after`, async () => {
+      const got = await start(profile)
+      play('press')
+      play('answered')
+      await until(() => events(got).includes('call-answered'), 'the press, answered')
+      assert.equal(sim.door!.callState, 'Talking')
+      assert.deepEqual((await control('door', { action: 'hang-up' })).payload, {
+        action: 'hang-up',
+        ok: true,
+        hungUp: true,
+        state: 'Idle',
+      })
+      assert.equal(sim.door!.hangUps, 1)
+      assert.equal(sim.door!.callState, 'Idle')
+      await until(() => events(got).includes('call-ended'), 'the call ended')
+    })
+  }
+
+  it('a hang-up with no call under way sends no hang-up: the station said Idle (DahuaBridge)', async () => {
+    await start('vto-apartment')
+    assert.deepEqual((await control('door', { action: 'hang-up' })).payload, {
+      action: 'hang-up',
+      ok: true,
+      hungUp: false,
+      state: 'Idle',
+    })
+    assert.equal(sim.door!.hangUps, 0)
+  })
+
+  it('apartment station: one message per press, each with its room; presses apart are two', async () => {
     const got = await start('vto-apartment')
     play('press')
-    await until(() => got.length === 1, 'the press')
-    assert.deepEqual((await control('door', { action: 'hang-up' })).payload, { action: 'hang-up', ok: true })
-    assert.equal(sim.door!.hangUps, 1)
-    await until(() => events(got).includes('call-ended'), 'the call ended')
+    await until(() => got.length === 1, 'the first press')
+    await pass(2_200)
+    play('press')
+    await until(() => got.length === 2, 'the second press')
+    await pass(800)
+    assert.deepEqual(
+      got.map((m) => [m.payload.event, m.payload.room]),
+      [
+        ['pressed', '9902'],
+        ['pressed', '9902'],
+      ],
+    )
+  })
+
+  it('opens the second door over RPC2 as myhomeiot does: instance channel 1, DoorIndex 0', async () => {
+    const got = await start('vto-apartment', { allowOpen: true })
+    assert.deepEqual((await control('door', { action: 'open', payload: 2 })).payload, {
+      action: 'open',
+      door: 2,
+      ok: true,
+    })
+    assert.deepEqual(sim.door!.opened, [{ door: 2, via: 'rpc2' }])
+    await until(() => events(got).includes('door-closed'), 'door 2 opened and closed')
+    const doors = got.filter((m) => m.payload.event?.startsWith('door-')).map((m) => m.payload.door)
+    assert.deepEqual(doors, [2, 2])
+  })
+
+  it('a session the station dropped (287637505, NVR5464) is logged in again once and the open retried', async () => {
+    await start('vto-apartment', { allowOpen: true })
+    sim.rpc2.invalidSessionCode = 287637505
+    await control('door', { action: 'open' })
+    assert.equal(sim.rpc2.rpcLogins, 1)
+    sim.rpc2.expireSessions()
+    assert.deepEqual((await control('door', { action: 'open' })).payload, {
+      action: 'open',
+      door: 1,
+      ok: true,
+    })
+    assert.equal(sim.rpc2.rpcLogins, 2, 'one new login')
+    assert.deepEqual(
+      sim.door!.opened.map((o) => o.door),
+      [1, 1],
+    )
+  })
+
+  it('an open answered 400 while the door opened (rr#154): the door contact says Open, and it is not sent twice', async () => {
+    await start('vto', { allowOpen: true })
+    sim.door!.openAnswers400 = true
+    assert.deepEqual((await control('door', { action: 'open' })).payload, {
+      action: 'open',
+      door: 1,
+      ok: true,
+      contact: 'Open',
+    })
+    assert.deepEqual(sim.door!.opened, [{ door: 1, via: 'cgi' }])
+  })
+
+  it('an open answered 400 that the door contact cannot confirm is said as unverified, not done', async () => {
+    await start('vto', { allowOpen: true })
+    await assert.rejects(
+      control('door', { action: 'open', payload: 3 }),
+      (err: Error) => err.message === 'dahua-door.errors.door-unverified',
+    )
+    assert.deepEqual(sim.door!.opened, [])
+    const opens = sim.requests.filter((r) => r.url.includes('action=openDoor') && r.auth === 'ok')
+    assert.equal(opens.length, 1, 'not sent again')
   })
 
   it('a reconnect in the middle of a call: the call that ended meanwhile is ended, marked reconciled', async () => {

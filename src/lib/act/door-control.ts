@@ -10,7 +10,24 @@ import { SettingQueue } from './setting-queue'
 import type { HttpSession } from '../session/http-session'
 import { DEFAULT_TIMING } from '../session/policy'
 import type { DoorEvent } from '../stream/door-events'
-import { METHOD_NOT_FOUND, Rpc2Error, Rpc2LoginRefused, type Rpc2Session } from '../session/rpc2'
+import {
+  METHOD_NOT_FOUND,
+  Rpc2Error,
+  Rpc2LoginLocked,
+  Rpc2LoginRefused,
+  type Rpc2Session,
+} from '../session/rpc2'
+
+/** An open that was answered: `contact` when the door contact had to be read to know (a 400, rr#154). */
+export interface OpenResult {
+  contact?: 'Open'
+}
+
+/** A hang-up: whether one was sent (not when the station said no call was under way), and the state read after. */
+export interface HangUpResult {
+  hungUp: boolean
+  state: string
+}
 
 export class DoorControl {
   /** How this station opens its doors, once learned: `accessControl.cgi`, or JSON-RPC where that is 404. */
@@ -32,28 +49,38 @@ export class DoorControl {
 
   /**
    * Opens door `door` (1-based): `accessControl.cgi?action=openDoor&channel=N&UserID=101&Type=Remote`
-   * (rroller client.py); where that answers 404 (rr#465), `accessControl.factory.instance` → `openDoor` →
-   * `destroy` over RPC2 (rr#465, mh#28). `destroy` took about 15 s on a VTO9531D: it is not waited for.
+   * (rroller client.py; `channel=2` is the second door, DahuaVTO2MQTT PR#34); where that answers 404 (rr#465),
+   * over RPC2 as myhomeiot does it (verified on a VTO3221D, mh#8): `accessControl.factory.instance
+   * {channel: door-1}` → `openDoor {DoorIndex: 0, ShortNumber}` → `destroy`. `destroy` took about 15 s on a
+   * VTO9531D (mh#28): it is not waited for. Resolves with the door contact when it was read to verify a 400.
    */
-  open(door: number): Promise<unknown> {
-    return this.queue.add(`open/${door}`, () => this.openNow(door))
+  open(door: number): Promise<OpenResult> {
+    return this.queue.add(`open/${door}`, () => this.openNow(door)) as Promise<OpenResult>
   }
 
-  hangUp(): Promise<unknown> {
-    return this.queue.add('hang-up', () => this.hangUpNow())
+  /** Ends the call under way, if there is one (hangUpNow). */
+  hangUp(): Promise<HangUpResult> {
+    return this.queue.add('hang-up', () => this.hangUpNow()) as Promise<HangUpResult>
   }
 
-  private async openNow(door: number): Promise<void> {
+  private async openNow(door: number): Promise<OpenResult> {
     if (this.openPath !== 'rpc2') {
       const { status, body } = await this.cgi(
         `/cgi-bin/accessControl.cgi?action=openDoor&channel=${door}&UserID=101&Type=Remote`,
       )
       if (status === 200 && /\bOK\b/i.test(body)) {
         this.openPath = 'cgi'
-        return
+        return {}
       }
       if (status === 401 || status === 403) {
         throw refusalOf(this.http, status)
+      }
+      // A VTO2202F-P-S2 answers 400 now and then while the door does open (rr#154): never sent again (that
+      // could open it twice), but read back from the door contact where the station has one.
+      if (status === 400) {
+        const contact = await this.contact(door, false)
+        if (contact === 'Open') return { contact }
+        throw new ControlError('door-unverified', { door, contact: contact ?? '?' })
       }
       if ((status !== 404 && status !== 501) || this.openPath === 'cgi') {
         throw new ControlError('door-refused', { door, detail: `HTTP ${status}` })
@@ -69,7 +96,7 @@ export class DoorControl {
     try {
       await this.rpcCall(
         'accessControl.openDoor',
-        { DoorIndex: door - 1, ShortNumber: 'NodeRED' },
+        { DoorIndex: 0, ShortNumber: 'NodeRED' },
         object,
         'door-refused',
         door,
@@ -77,25 +104,51 @@ export class DoorControl {
     } finally {
       void this.rpc.call('accessControl.destroy', undefined, object).catch(() => undefined)
     }
+    return {}
   }
 
   /**
-   * Ends the call under way over RPC2 (there is no CGI for it): `VideoTalkPhone.factory.instance`, then
-   * `endCall` (DahuaBridge: on a VTO2311R-WP `disconnect` left the call ringing), or `disconnect` where a station
-   * has no `endCall` (one lists only `getCallState` and `disconnect`), then `destroy`.
+   * Ends the call under way, as DahuaBridge's `HangupCall` does (vto/driver.go): `VideoTalkPhone.factory.instance`,
+   * `getCallState`, and only when that is not `Idle`, `disconnect`, or `endCall` where `disconnect` failed. While
+   * idle both answer errors (DahuaBridge dahua-api.md §3.2), so nothing is sent then. The state is read again
+   * afterwards: a call still on is a failure. DahuaBridge's last resort, `console.runCmd hc`, is not sent: it
+   * is refused on a VTO2211G-P-S2 (mh#45) and did nothing on a VTO2311R-WP (rr#87), and no answer can be checked.
    */
-  private async hangUpNow(): Promise<void> {
+  private async hangUpNow(): Promise<HangUpResult> {
     const object = await this.rpcCall('VideoTalkPhone.factory.instance', {}, undefined, 'no-hang-up')
     try {
-      try {
-        await this.rpcCall('VideoTalkPhone.endCall', {}, object, 'no-end-call')
-      } catch (err) {
-        if (!(err instanceof ControlError && err.key === 'no-end-call')) throw err
-        await this.rpcCall('VideoTalkPhone.disconnect', {}, object, 'no-hang-up')
+      const before = await this.readCallState(object)
+      if (before === 'Idle') {
+        return { hungUp: false, state: before }
       }
+      try {
+        await this.rpcCall('VideoTalkPhone.disconnect', undefined, object, 'no-hang-up')
+      } catch (err) {
+        if (!(err instanceof ControlError && (err.key === 'no-hang-up' || err.key === 'answer'))) throw err
+        await this.rpcCall('VideoTalkPhone.endCall', undefined, object, 'no-hang-up')
+      }
+      const after = await this.readCallState(object)
+      if (after !== 'Idle') {
+        throw new ControlError('call-still-on', { state: after })
+      }
+      return { hungUp: true, state: after }
     } finally {
       void this.rpc.call('VideoTalkPhone.destroy', undefined, object).catch(() => undefined)
     }
+  }
+
+  /** `getCallState` on a VideoTalkPhone object: `Idle` with no call (VTO2311R-WP, DahuaBridge); never assumed. */
+  private async readCallState(object: unknown): Promise<string> {
+    try {
+      const state = (await this.rpc.call('VideoTalkPhone.getCallState', undefined, object)).params?.callState
+      if (typeof state === 'string' && state.trim()) return state.trim().slice(0, 32)
+    } catch (err) {
+      if (err instanceof Rpc2Error && err.code === METHOD_NOT_FOUND) {
+        throw new ControlError('no-hang-up', { method: 'VideoTalkPhone.getCallState' })
+      }
+      throw await this.failure(err)
+    }
+    throw new ControlError('answer', { detail: 'no callState' })
   }
 
   /**
@@ -121,7 +174,7 @@ export class DoorControl {
    * A door's contact now (`accessControl.cgi?action=getDoorStatus`: `Info.status=Open|Close`, Dahua HTTP API
    * 12.1.3), for reconciling after a reconnect; undefined when the station cannot say. Never rejects.
    */
-  private async contact(door: number): Promise<'Open' | 'Close' | undefined> {
+  private async contact(door: number, learn = true): Promise<'Open' | 'Close' | undefined> {
     if (this.noContacts) {
       return undefined
     }
@@ -131,7 +184,8 @@ export class DoorControl {
       )
       const state = /^Info\.status=(Open|Close)\s*$/im.exec(body)?.[1]
       if (status !== 200 || !state) {
-        this.noContacts = status !== 401 && status !== 403
+        // Learned from reconciling the doors it knows, not from a door number a message made up.
+        if (learn) this.noContacts = status !== 401 && status !== 403
         return undefined
       }
       return state as 'Open' | 'Close'
@@ -210,6 +264,9 @@ export class DoorControl {
   }
 
   private async failure(err: unknown): Promise<ControlError> {
+    if (err instanceof Rpc2LoginLocked) {
+      return new ControlError('locked')
+    }
     if (err instanceof Rpc2LoginRefused) {
       return new ControlError('login', { left: this.http.budget.left })
     }
