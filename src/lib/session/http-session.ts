@@ -96,9 +96,9 @@ export class HttpSession {
   /** The camera accepted these credentials, and no attach was refused since. */
   private accepted = false
   /**
-   * CGI scripts the camera refused this user since the last attach (`snapshot.cgi` -> 401): not asked again
-   * until then, because each refusal may count as a failed login on the device, and enough of them lock the
-   * account the stream needs if the password was changed behind our back.
+   * CGI scripts the camera refused this user with 401 since the last attach (`snapshot.cgi`): not asked again
+   * until then, because each 401 may count as a failed login on the device, and enough of them lock the
+   * account the stream needs if the password was changed behind our back. A 403 is not a login (see request).
    */
   private readonly notAllowed = new Map<string, number>()
   private closed = false
@@ -307,13 +307,19 @@ export class HttpSession {
             continue
           }
         }
-        if (status === 401 || status === 403) {
-          if (isAttach || !this.accepted) {
-            this.budget.refuse(this.now())
-            this.accepted = false
-          } else {
+        if (isAttach && (status === 401 || status === 403)) {
+          this.budget.refuse(this.now())
+          this.accepted = false
+        } else if (status === 401) {
+          if (this.accepted) {
             this.notAllowed.set(script(path), status)
+          } else {
+            this.budget.refuse(this.now())
           }
+        } else if (status === 403) {
+          // Beside the stream a 403 refuses what was asked (one setting on one channel, one picture), not the
+          // login or the script: an NVR5464 answers an admin's v1 Lighting write so on every channel and
+          // serves every other setting (real-devices-acting.md 3, fixture nvr5464-lighting-403.txt).
         } else if (!isRedirect(status)) {
           // A redirect is answered before any login: it proves nothing about the credentials.
           this.budget.accept()
