@@ -360,10 +360,17 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
   it('never counts or remembers a 403 to a side call: it refuses a setting, not the login', async () => {
     const d = await setup({ forbidden: { 'configManager.cgi': 403 } })
     for (let n = 0; n < 2; n++) {
-      assert.equal((await d.http.cgi('/cgi-bin/configManager.cgi?action=getConfig&name=Lighting')).status, 403)
+      assert.equal(
+        (await d.http.cgi('/cgi-bin/configManager.cgi?action=getConfig&name=Lighting')).status,
+        403,
+      )
     }
     assert.equal(d.http.budget.refused, 0, 'a 403 refuses a setting, not the login')
-    assert.equal(sim.requests.filter((r) => r.auth === 'ok' && r.status === 403).length, 2, 'never remembered')
+    assert.equal(
+      sim.requests.filter((r) => r.auth === 'ok' && r.status === 403).length,
+      2,
+      'never remembered',
+    )
   })
 
   // A camera that is broken, compromised or impersonated (issue 8): every bound in limits.ts holds against what
