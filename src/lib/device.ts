@@ -67,10 +67,11 @@ export class Device {
         sample: script,
       })
     this.rpc2 = new Rpc2Session(this.http, options.credentials, this.closing.signal)
-    this.control = new DeviceControl(this.http, {
+    this.control = new DeviceControl(this.http, this.rpc2, {
       snapshot: (channel) => this.snapshot(channel),
       sirenRepeatMs: this.timing.sirenRepeatMs,
       cgiTimeoutMs: this.timing.cgiTimeoutMs,
+      absentForMs: this.timing.absentForMs,
     })
     this.door = new DoorControl(this.http, this.rpc2)
   }

@@ -153,6 +153,8 @@ export const CONTROL_ACTIONS = [
   'smart-detection',
   'ivs-rule',
   'record-mode',
+  'day-night',
+  'disarm',
   'reboot',
   'channels',
   'capabilities',

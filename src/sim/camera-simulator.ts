@@ -133,12 +133,12 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     this.profile =
       typeof options.profile === 'object' ? options.profile : profileNamed(options.profile ?? 'ipc')
     this.authMode = options.auth ?? this.profile.auth
-    this.device = new SimulatedDevice(this.profile.controls, this.profile.channels)
     this.rpc2 = new SimulatedRpc2(() => ({
       username: this.username,
       password: this.password,
       realm: this.realm,
     }))
+    this.device = new SimulatedDevice(this.profile.controls, this.profile.channels, this.rpc2)
     this.door = this.profile.door
       ? new SimulatedDoor(this.profile.door, (event) => this.send(event), this.rpc2)
       : undefined

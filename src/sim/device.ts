@@ -1,17 +1,37 @@
 // SPDX-License-Identifier: Apache-2.0
 // What a simulated device can be told to do, and the state it is in afterwards: its configuration tables
 // (`configManager.cgi`), deterrence outputs (`coaxialControlIO.cgi`), relays (`alarm.cgi`), PTZ (`ptz.cgi`) and
-// reboots. Each profile says which of these its model has and how its model differs (acting-and-doors.md §1),
+// reboots, and their JSON-RPC twins where a model serves them so. Each profile says which of these its model has and how its model differs (acting-and-doors.md §1),
 // so that the tests assert what the device did, not only what was sent to it.
+
+import type { SimulatedRpc2 } from './rpc2'
 
 /** What one model can do, and its quirks. Absent: the device refuses the endpoint, as that model does. */
 export interface ControlProfile {
   /**
-   * `coaxialControlIO.cgi`: a siren (Type=2) and the red/blue warning light (Type=1; rroller client.py: the
-   * "white light" output drives the red/blue light on IPC-HDW3849HP-AS-PV). A recorder drives its cameras'
-   * outputs only with `info[0].TriggerMode=2` (acting-and-doors.md §1 row 2).
+   * Coaxial deterrence outputs: a siren (Type=2) and the red/blue warning light (Type=1; rroller client.py: the
+   * "white light" output drives the red/blue light on IPC-HDW3849HP-AS-PV).
+   * - `recorder`: control and status take the camera's 1-based number, and control needs `TriggerMode=2`
+   *   (rr PR#611 on an NVR4116HS-8P-EI; rroller test_direct_rpc2_deterrence.py). A direct camera's control takes
+   *   0, its CGI status 1 (rroller client.py asks `getStatus&channel=1`, light.py controls 0).
+   * - `fitted`: the 0-based channels whose camera has the outputs (all when absent). A recorder answers the status
+   *   of every channel whether or not ([RT] test_coaxial_capability.py); what a control of a channel without the
+   *   hardware does, no source says: it changes nothing here, so only a read-back can tell.
+   * - `cgi: 501`: the CGI is not served although the camera has both outputs (IPC-HDW1849EMP-S-PV, rr#676,
+   *   fixture ipc-hdw1849emp-pv-coaxial-501.txt); `rpc2`: `CoaxialControlIO.*` over RPC2 (ipcmanview
+   *   coaxialcontrolio.go: `params.caps.SupportControlSpeaker` as a number, `params.status.Speaker` "On"/"Off").
+   * - `cgiDown`: 0-based channels whose CGI status answers 400 now (NVR5464 channels 6 and 7, fixture
+   *   nvr-coaxial-cgi-vs-rpc2-getstatus.txt, "for hours before recovering": tests change it).
    */
-  coaxial?: { siren: boolean; warningLight: boolean; needsTriggerMode?: boolean }
+  coaxial?: {
+    siren: boolean
+    warningLight: boolean
+    recorder?: boolean
+    fitted?: number[]
+    cgi?: 501
+    rpc2?: boolean
+    cgiDown?: number[]
+  }
   /** The siren stops by itself this long after it starts (10-15 s on real cameras; rroller client.py). */
   sirenStopsAfterMs?: number
   /**
@@ -32,8 +52,35 @@ export interface ControlProfile {
    */
   alarmOutputs?: number
   alarmModes?: 'standard' | 'reversed'
-  /** PTZ: the `channel=` numbering the model takes (0 on most, 1 on some PT models: rr#586) and its presets. */
-  ptz?: { channelBase: 0 | 1; presetMax: number }
+  /**
+   * PTZ: the `channel=` numbering the model takes (0 on most, 1 on recorders ([DB], rr#592) and on 2024+ PT
+   * models, which answer 400 to 0: rr#586, fixture pt-sd2a500nb-ptz-gotopreset-channel0-400.txt) and its presets.
+   * `channels`: the 0-based channels that have a PTZ camera (all when absent); a recorder answers the others'
+   * caps with `Preset=false Tour=false Pan=false` (rr#603, fixture nvr-ptz-caps-fixed.txt). `capsAnyChannel`:
+   * caps answer on either numbering, so that only the command's 400 tells them apart (rr#586's owner quoted caps
+   * on channel 1 only; a device answering both is the case where believing caps would move nothing).
+   */
+  ptz?: { channelBase: 0 | 1; presetMax: number; channels?: number[]; capsAnyChannel?: boolean }
+  /**
+   * Day/night: `VideoInOptions[ch].DayNightColor` (0 colour, 1 auto, 2 black-and-white; rroller client.py), or
+   * Lorex's `NightOptions.SwitchMode` (0 day, 3 night; rr PR#327).
+   */
+  dayNight?: 'color' | 'lorex'
+  /**
+   * `VideoInMode` as an IL-series camera keeps it: `Config[0]=0`, `ConfigEx=Day`, `Mode=2`, by day and by night
+   * (rr#647, fixture ipc-videoinmode-configex.txt): no field names the live profile.
+   */
+  configEx?: boolean
+  /** `DisableLinkage`/`DisableEventNotify`, per channel or in one unindexed row (fixture ipc-disablelinkage-getconfig.txt). */
+  disarm?: 'indexed' | 'unindexed'
+  /**
+   * A recorder's table writes: a write to a row it does not have is answered 200 and discarded ([RCO] smart
+   * motion rows), and v1 `Lighting` writes are refused `403 Authority:check failure.` even to an admin
+   * (NVR5464, fixture nvr5464-lighting-403.txt).
+   */
+  recorderWrites?: boolean
+  /** The recorder's cameras' IVS rules, by name, in `RemoteVideoAnalyseRule` over RPC2 only ([RCO]). */
+  remoteIvsRules?: string[]
   motion?: boolean
   smart?: boolean
   /** IVS rules per channel, by name (`VideoAnalyseRule[ch][i]`). */
@@ -54,6 +101,15 @@ export interface DeviceAnswer {
 
 const OK = { status: 200, body: 'OK\r\n' }
 const BAD = { status: 400, body: 'Error\r\nBad Request!\r\n' }
+/** NVR5464 to an admin's v1 `Lighting` write (fixture nvr5464-lighting-403.txt). */
+const AUTHORITY = { status: 403, body: 'Authority:check failure.' }
+/** IPC-HDW1849EMP-S-PV's coaxial CGI (fixture ipc-hdw1849emp-pv-coaxial-501.txt). */
+const NOT_IMPLEMENTED = { status: 501, body: '' }
+/**
+ * A device's RPC2 refusal of a call it cannot carry out on this channel: rr#555's owner saw "error" on NVR channels
+ * 5 and 12 without quoting it; 268959743 is the code VTO2211G-P-S2 gave a refused command (mh#45).
+ */
+const UNKNOWN_ERROR = { code: 268959743, message: 'Unknown error' }
 
 export class SimulatedDevice {
   /** Configuration as the device keeps it: `Lighting_V2[0][1][1].Mode` -> `Off`. */
@@ -61,6 +117,8 @@ export class SimulatedDevice {
   /** Coaxial outputs by 0-based channel: siren and warning light on or off. */
   readonly sirens = new Map<number, boolean>()
   readonly warningLights = new Map<number, boolean>()
+  /** 0-based channels whose coaxial CGI status answers 400 now (a recorder's passing refusal). */
+  readonly cgiDown: Set<number>
   /** The PTZ's last command per 0-based channel: `GotoPreset 3`, `Left` (moving), or `stopped`. */
   readonly ptz = new Map<number, string>()
   reboots = 0
@@ -72,11 +130,17 @@ export class SimulatedDevice {
   constructor(
     private readonly controls: ControlProfile,
     private readonly channels: number,
+    rpc2?: SimulatedRpc2,
   ) {
     const p = controls
+    this.cgiDown = new Set(p.coaxial?.cgiDown)
     for (let ch = 0; ch < channels; ch++) {
-      this.config.set(`VideoInMode[${ch}].Config[0]`, String(p.profileInUse ?? 2))
-      this.config.set(`VideoInMode[${ch}].Mode`, '0')
+      this.config.set(`VideoInMode[${ch}].Config[0]`, String(p.configEx ? 0 : (p.profileInUse ?? 2)))
+      if (p.configEx) {
+        this.config.set(`VideoInMode[${ch}].Config[1]`, '1')
+        this.config.set(`VideoInMode[${ch}].ConfigEx`, 'Day')
+      }
+      this.config.set(`VideoInMode[${ch}].Mode`, p.configEx ? '2' : '0')
       for (let profile = 0; profile < 3; profile++) {
         p.lighting?.rows.forEach((type, row) => {
           this.config.set(`Lighting_V2[${ch}][${profile}][${row}].LightType`, type)
@@ -89,6 +153,12 @@ export class SimulatedDevice {
           this.config.set(`Lighting[${ch}][${profile}].Mode`, 'Auto')
         }
       }
+      if (p.dayNight === 'color') this.config.set(`VideoInOptions[${ch}].DayNightColor`, '1')
+      if (p.dayNight === 'lorex') this.config.set(`VideoInOptions[${ch}].NightOptions.SwitchMode`, '0')
+      if (p.disarm === 'indexed') {
+        this.config.set(`DisableLinkage[${ch}].Enable`, 'false')
+        this.config.set(`DisableEventNotify[${ch}].Enable`, 'false')
+      }
       if (p.privacy) this.config.set(`LeLensMask[${ch}].Enable`, 'false')
       if (p.motion) this.config.set(`MotionDetect[${ch}].Enable`, 'true')
       if (p.smart) this.config.set(`SmartMotionDetect[${ch}].Enable`, 'true')
@@ -96,15 +166,26 @@ export class SimulatedDevice {
         this.config.set(`VideoAnalyseRule[${ch}][${i}].Name`, name)
         this.config.set(`VideoAnalyseRule[${ch}][${i}].Enable`, 'true')
       })
+      p.remoteIvsRules?.forEach((name, i) => {
+        this.config.set(`RemoteVideoAnalyseRule[${ch}][${i}].Name`, name)
+        this.config.set(`RemoteVideoAnalyseRule[${ch}][${i}].Enable`, 'true')
+      })
       if (p.recordMode) this.config.set(`RecordMode[${ch}].Mode`, '0')
       if (p.coaxial) {
         this.sirens.set(ch, false)
         this.warningLights.set(ch, false)
       }
     }
+    if (p.disarm === 'unindexed') {
+      // fixtures ipc-disablelinkage-getconfig.txt, ipc-disableeventnotify-getconfig.txt
+      this.config.set('DisableLinkage.Enable', 'false')
+      this.config.set('DisableEventNotify.Enable', 'false')
+    }
     for (let n = 0; n < (p.alarmOutputs ?? 0); n++) {
       this.config.set(`AlarmOut[${n}].Mode`, p.alarmModes === 'reversed' ? '1' : '0')
     }
+    if (rpc2 && p.coaxial?.rpc2) this.registerCoaxial(rpc2, p.coaxial)
+    if (rpc2 && p.remoteIvsRules) this.registerRemoteRules(rpc2)
   }
 
   /** Whether relay n (0-based) is energised now: its Mode read the model's way (auto: not triggered here). */
@@ -157,17 +238,26 @@ export class SimulatedDevice {
     if (name === 'ChannelTitle') {
       return undefined // the simulator's own table (camera-simulator.ts)
     }
+    if (name === 'RemoteVideoAnalyseRule') {
+      return this.absent() // served over RPC2 only, one channel at a time ([RCO])
+    }
     const lines = [...this.config]
       .filter(([key]) => key.startsWith(`${name}[`) || key.startsWith(`${name}.`))
       .map(([key, value]) => `table.${key}=${value}\r\n`)
     return lines.length > 0 ? { status: 200, body: lines.join('') } : this.absent()
   }
 
-  /** Every key must exist (a model refuses a table or field it does not have) and all are written, or none. */
+  /**
+   * Every key must exist and all are written, or none: a camera refuses a table or field it does not have. A
+   * recorder answers 200 to a write to a row it lacks and discards it, and refuses v1 `Lighting` with 403.
+   */
   private setConfig(params: URLSearchParams): DeviceAnswer {
     const writes = [...params].filter(([key]) => key !== 'action')
+    if (this.controls.recorderWrites && writes.some(([key]) => key.startsWith('Lighting['))) {
+      return AUTHORITY
+    }
     if (writes.length === 0 || writes.some(([key]) => !this.config.has(key))) {
-      return this.absent()
+      return this.controls.recorderWrites && writes.length > 0 ? OK : this.absent()
     }
     this.writes++
     for (const [key, value] of writes) this.config.set(key, value)
@@ -179,11 +269,12 @@ export class SimulatedDevice {
     if (!coaxial) {
       return BAD // rr#555: `coaxialControlIO` answers 400 on a P5AE-PV
     }
+    if (coaxial.cgi === 501) {
+      return NOT_IMPLEMENTED
+    }
     if (action === 'getStatus') {
-      // 1-based here (rroller client.py asks `channel=1` of a single camera)
       const ch = Number(params.get('channel')) - 1
-      if (!this.sirens.has(ch)) return BAD
-      const onOff = (on: boolean | undefined): string => (on ? 'On' : 'Off')
+      if (!this.sirens.has(ch) || this.cgiDown.has(ch)) return BAD
       return {
         status: 200,
         body:
@@ -191,31 +282,37 @@ export class SimulatedDevice {
           (coaxial.warningLight ? `status.status.WhiteLight=${onOff(this.warningLights.get(ch))}\r\n` : ''),
       }
     }
-    // 0-based here, as rroller's light.py passes its channel index
-    const ch = Number(params.get('channel'))
-    const type = params.get('info[0].Type')
-    const io = params.get('info[0].IO')
-    const output =
-      type === '2' && coaxial.siren
-        ? this.sirens
-        : type === '1' && coaxial.warningLight
-          ? this.warningLights
-          : undefined
+    const ch = Number(params.get('channel')) - (coaxial.recorder ? 1 : 0)
+    const type = Number(params.get('info[0].Type'))
+    const io = Number(params.get('info[0].IO'))
     if (
       action !== 'control' ||
-      !output?.has(ch) ||
-      (io !== '1' && io !== '2') ||
-      (coaxial.needsTriggerMode === true && params.get('info[0].TriggerMode') !== '2')
+      (coaxial.recorder === true && params.get('info[0].TriggerMode') !== '2') ||
+      !this.switchOutput(ch, type, io)
     ) {
       return BAD
     }
+    return OK
+  }
+
+  /** Type 2 the siren, 1 the warning light; IO 1 on, 2 off. False: no such output or value here. */
+  private switchOutput(ch: number, type: number, io: number): boolean {
+    const coaxial = this.controls.coaxial
+    const output =
+      type === 2 && coaxial?.siren
+        ? this.sirens
+        : type === 1 && coaxial?.warningLight
+          ? this.warningLights
+          : undefined
+    if (!output?.has(ch) || (io !== 1 && io !== 2)) return false
     this.writes++
-    output.set(ch, io === '1')
-    if (type === '2') {
+    if (coaxial?.fitted && !coaxial.fitted.includes(ch)) return true
+    output.set(ch, io === 1)
+    if (type === 2) {
       // Started again, it sounds its full time again; stopped, it has nothing left to stop.
       clearTimeout(this.sirenStops.get(ch))
       this.sirenStops.delete(ch)
-      if (io === '1') {
+      if (io === 1) {
         const timer = setTimeout(() => {
           this.sirenStops.delete(ch)
           this.sirens.set(ch, false)
@@ -223,7 +320,83 @@ export class SimulatedDevice {
         this.sirenStops.set(ch, timer)
       }
     }
-    return OK
+    return true
+  }
+
+  /** `CoaxialControlIO.*` over RPC2, channel 0-based on a camera, 1-based on a recorder ([RR2], [RT]). */
+  private registerCoaxial(rpc2: SimulatedRpc2, coaxial: NonNullable<ControlProfile['coaxial']>): void {
+    const channelOf = (params: Record<string, unknown>): number =>
+      Number(params.channel) - (coaxial.recorder ? 1 : 0)
+    const fitted = (ch: number): boolean => this.sirens.has(ch) && (coaxial.fitted?.includes(ch) ?? true)
+    const refused = { result: false, error: UNKNOWN_ERROR }
+    rpc2.register('CoaxialControlIO.getCaps', (params) => {
+      const ch = channelOf(params)
+      return this.sirens.has(ch)
+        ? {
+            result: true,
+            params: {
+              caps: {
+                SupportControlFullcolorLight: 0,
+                SupportControlLight: fitted(ch) && coaxial.warningLight ? 1 : 0,
+                SupportControlSpeaker: fitted(ch) && coaxial.siren ? 1 : 0,
+              },
+            },
+          }
+        : refused
+    })
+    rpc2.register('CoaxialControlIO.getStatus', (params) => {
+      const ch = channelOf(params)
+      return this.sirens.has(ch)
+        ? {
+            result: true,
+            params: {
+              status: { Speaker: onOff(this.sirens.get(ch)), WhiteLight: onOff(this.warningLights.get(ch)) },
+            },
+          }
+        : refused
+    })
+    rpc2.register('CoaxialControlIO.control', (params) => {
+      const info = (Array.isArray(params.info) ? params.info[0] : undefined) as
+        Record<string, unknown> | undefined
+      return this.switchOutput(channelOf(params), Number(info?.Type), Number(info?.IO))
+        ? { result: true }
+        : refused
+    })
+  }
+
+  /**
+   * A recorder's cameras' IVS rules: read per channel (`{name, onlyLocal, channel}`), written one field at a time
+   * (`name: RemoteVideoAnalyseRule[ch][i].Enable`); a whole channel's table is refused with the error at top level
+   * (fixture nvr5464-rpc2-remotevideoanalyserule-length-error.json).
+   */
+  private registerRemoteRules(rpc2: SimulatedRpc2): void {
+    rpc2.register('configManager.getConfig', (params) => {
+      const ch = Number(params.channel)
+      if (
+        params.name !== 'RemoteVideoAnalyseRule' ||
+        !this.config.has(`RemoteVideoAnalyseRule[${ch}][0].Name`)
+      ) {
+        return { result: false, error: UNKNOWN_ERROR }
+      }
+      const table: Array<{ Name: string; Enable: boolean }> = []
+      for (let i = 0; this.config.has(`RemoteVideoAnalyseRule[${ch}][${i}].Name`); i++) {
+        table.push({
+          Name: this.config.get(`RemoteVideoAnalyseRule[${ch}][${i}].Name`) ?? '',
+          Enable: this.config.get(`RemoteVideoAnalyseRule[${ch}][${i}].Enable`) === 'true',
+        })
+      }
+      return { result: true, params: { table } }
+    })
+    rpc2.register('configManager.setConfig', (params) => {
+      const name = String(params.name)
+      if (!/^RemoteVideoAnalyseRule\[\d+\]\[\d+\]\.Enable$/.test(name) || typeof params.table !== 'boolean') {
+        return { result: false, topLevel: { errCode: 287638033, message: 'Request length error!' } }
+      }
+      if (!this.config.has(name)) return { result: false, error: UNKNOWN_ERROR }
+      this.writes++
+      this.config.set(name, String(params.table))
+      return { result: true }
+    })
   }
 
   private alarm(action: string | null): DeviceAnswer | undefined {
@@ -244,16 +417,23 @@ export class SimulatedDevice {
 
   private ptzCall(action: string | null, params: URLSearchParams): DeviceAnswer {
     const ptz = this.controls.ptz
-    const ch = Number(params.get('channel')) - (ptz?.channelBase ?? 0)
+    const asked = Number(params.get('channel'))
+    const anyChannel = action === 'getCurrentProtocolCaps' && ptz?.capsAnyChannel === true
+    const ch = anyChannel ? Math.max(asked - ptz.channelBase, 0) : asked - (ptz?.channelBase ?? 0)
     if (!ptz || !Number.isInteger(ch) || ch < 0 || ch >= this.channels) {
       return BAD
     }
+    const fitted = ptz.channels?.includes(ch) ?? true
     if (action === 'getCurrentProtocolCaps') {
+      // fixtures pt-sd2a500nb-ptz-caps-channel1.txt (a PT) and nvr-ptz-caps-fixed.txt (a fixed camera)
       return {
         status: 200,
-        body: `caps.PresetMin=1\r\ncaps.PresetMax=${ptz.presetMax}\r\ncaps.PanSpeedMax=8\r\ncaps.Tile=true\r\ncaps.Zoom=true\r\n`,
+        body: fitted
+          ? `caps.Pan=true\r\ncaps.Preset=true\r\ncaps.PresetMin=1\r\ncaps.PresetMax=${ptz.presetMax}\r\ncaps.PanSpeedMax=8\r\ncaps.Tile=true\r\ncaps.Zoom=true\r\n`
+          : 'caps.Preset=false\r\ncaps.Tour=false\r\ncaps.Pan=false\r\n',
       }
     }
+    if (!fitted) return BAD // rr#592: a channel without a PTZ camera answers 400
     const code = params.get('code') ?? ''
     if (action === 'start' && code === 'GotoPreset') {
       const preset = Number(params.get('arg2'))
@@ -276,4 +456,8 @@ export class SimulatedDevice {
     }
     return BAD
   }
+}
+
+function onOff(on: boolean | undefined): string {
+  return on ? 'On' : 'Off'
 }

@@ -222,29 +222,30 @@ const villaStation: DoorProfile = {
   },
 }
 
-// An apartment outdoor station: the press is an `Invite` code (HA PR#40496) with CallNoAnswered; a missed call
-// and a hang-up are `_CallNoAnswer_` and `HungupPhone` (the VTO variants Scrypted matches, [SC-api]). It has no
-// accessControl.cgi (rr#465 answered 404): doors open over RPC2.
+// An apartment outdoor station (VTO2000A): a press is `CallNoAnswered` Start with the called apartment in the
+// index, at the press despite its name (fixtures/devices/door/vto2000a-apartment-press.txt, panagiotuandrew/
+// dahua-mqtt). Two locks: `LockNum` 2 is the number of locks (rr#175). Its Stop takes the same index; a missed
+// call and a hang-up are `_CallNoAnswer_` and `HungupPhone` (the VTO variants Scrypted matches, [SC-api]): no
+// capture shows either on this family. It has no accessControl.cgi (rr#465 answered 404): doors open over RPC2.
+const apartmentCall = {
+  CallID: '9',
+  IsEncryptedStream: false,
+  LockNum: 2,
+  SupportPaas: false,
+  TCPPort: 37777,
+}
 const apartmentStation: DoorProfile = {
-  doors: 1,
+  doors: 2,
   cgi: false,
   rpc2: { accessControl: true, videoTalk: true },
   sequences: {
-    press: [
-      {
-        code: 'Invite',
-        action: 'Pulse',
-        index: 0,
-        data: { CallID: '3', IsEncryptedStream: false, LockNum: 2, SupportPaas: false, TCPPort: 37777 },
-      },
-      { code: 'CallNoAnswered', action: 'Start', index: 0, data: { CallID: '3' } },
-    ],
+    press: [{ code: 'CallNoAnswered', action: 'Start', index: 9902, data: apartmentCall }],
     answered: [
       { code: 'BackKeyLight', action: 'Pulse', index: 0, data: { State: 5 } },
-      { code: 'CallNoAnswered', action: 'Stop', index: 0, data: { CallID: '3' } },
+      { code: 'CallNoAnswered', action: 'Stop', index: 9902, data: apartmentCall },
     ],
     missed: [
-      { code: 'CallNoAnswered', action: 'Stop', index: 0, data: { CallID: '3' } },
+      { code: 'CallNoAnswered', action: 'Stop', index: 9902, data: apartmentCall },
       { code: '_CallNoAnswer_', action: 'Pulse', index: 0 },
     ],
     hungUp: [{ code: 'HungupPhone', action: 'Pulse', index: 0 }],
@@ -347,7 +348,7 @@ export const PROFILES: Record<string, DeviceProfile> = {
     untrackedCodes: [],
     sample: nvrSample,
     controls: {
-      coaxial: { siren: true, warningLight: true, needsTriggerMode: true },
+      coaxial: { siren: true, warningLight: true, recorder: true },
       motion: true,
       smart: true,
       recordMode: true,
@@ -374,10 +375,10 @@ export const PROFILES: Record<string, DeviceProfile> = {
   'vto-apartment': {
     name: 'vto-apartment',
     description:
-      'an apartment door station (VTO3211D-P2-S2): Invite on a press, no accessControl.cgi (RPC2 opens)',
+      'an apartment door station (VTO2000A): the room called in the index (9902), two locks, no accessControl.cgi (RPC2 opens)',
     auth: 'digest',
-    systemDeviceType: 'VTO3211D-P2-S2',
-    model: 'VTO3211D-P2-S2',
+    systemDeviceType: 'VTO2000A',
+    model: 'VTO2000A',
     firmware: '4.600.0000000.2.R,build:2025-11-20',
     channels: 1,
     json: 'spaces',
@@ -457,6 +458,111 @@ export const PROFILES: Record<string, DeviceProfile> = {
     untrackedCodes: [],
     sample: ipcSample,
     controls: { legacyInfrared: true, motion: true, reboot: true },
+  },
+  'nvr-pv': {
+    name: 'nvr-pv',
+    description:
+      'an 8-channel NVR5464 with PV cameras on 1-4 and 7 and a PT camera on 8: 1-based coaxial and PTZ, passing 400s, 403 to v1 Lighting',
+    auth: 'digest',
+    systemDeviceType: '31',
+    model: 'DHI-NVR5464-16P-EI',
+    firmware: '4.001.0000000.5.R,build:2025-03-27',
+    channels: 8,
+    channelTitles: nvrTitles.slice(0, 8),
+    json: 'spaces',
+    untrackedCodes: [],
+    sample: nvrSample,
+    // Coaxial per channel as rr#555's owner measured on an NVR5464 (fixture nvr-coaxial-cgi-vs-rpc2-getstatus.txt):
+    // CGI status on every channel but 6 and 7, RPC2 only where a camera has the outputs; PTZ on a recorder is
+    // 1-based ([DB], rr#592) and its fixed cameras answer caps with Preset=false (rr#603); lights as its channel 11
+    // (fixture nvr5464-ch11-lighting-rpc2.json) with v1 Lighting writes refused 403 (nvr5464-lighting-403.txt).
+    controls: {
+      coaxial: {
+        siren: true,
+        warningLight: true,
+        recorder: true,
+        fitted: [0, 1, 2, 3, 6],
+        cgiDown: [5, 6],
+        rpc2: true,
+      },
+      sirenStopsAfterMs: 10_000,
+      ptz: { channelBase: 1, presetMax: 300, channels: [7] },
+      lighting: { rows: ['InfraredLight', 'WhiteLight', 'AIMixLight'], scheme: true },
+      legacyInfrared: true,
+      profileInUse: 0,
+      recorderWrites: true,
+      remoteIvsRules: ['Tripwire', 'Intrusion'],
+      motion: true,
+      smart: true,
+      recordMode: true,
+      dayNight: 'color',
+      alarmOutputs: 2,
+      alarmModes: 'standard',
+      reboot: true,
+    },
+  },
+  'pv-camera': {
+    name: 'pv-camera',
+    description: 'a PV camera (IPC-HDW1849EMP-S-PV): coaxial CGI 501, siren and warning light over RPC2',
+    auth: 'digest',
+    systemDeviceType: 'IPC-HDW1849EMP-S-PV',
+    model: 'IPC-HDW1849EMP-S-PV',
+    firmware: '2.880.0000000.3.R,build:2025-10-11',
+    channels: 1,
+    json: 'spaces',
+    untrackedCodes: ['CrossLineDetection'],
+    sample: ipcSample,
+    // rr#676 (fixtures ipc-hdw1849emp-pv-coaxial-501.txt, pv-rpc2-coaxial-getcaps-summary.txt).
+    controls: {
+      coaxial: { siren: true, warningLight: true, cgi: 501, rpc2: true },
+      sirenStopsAfterMs: 10_000,
+      motion: true,
+      smart: true,
+      recordMode: true,
+      dayNight: 'color',
+      disarm: 'unindexed',
+      reboot: true,
+      absentTable: 'error-body',
+    },
+  },
+  'pt-2024': {
+    name: 'pt-2024',
+    description: 'a 2024+ PT camera (SD2A500NB-GNY-A-PV): PTZ commands on channel=1, 400 to channel=0',
+    auth: 'digest',
+    systemDeviceType: 'SD2A500NB-GNY-A-PV',
+    model: 'SD2A500NB-GNY-A-PV',
+    firmware: '2.820.0000016.0.R,build:2024-09-02',
+    channels: 1,
+    json: 'spaces',
+    untrackedCodes: ['CrossLineDetection'],
+    sample: ipcSample,
+    // rr#586, rr#525 (fixtures pt-sd2a500nb-ptz-caps-channel1.txt, pt-sd2a500nb-ptz-gotopreset-channel0-400.txt).
+    controls: { ptz: { channelBase: 1, presetMax: 300, capsAnyChannel: true }, motion: true, reboot: true },
+  },
+  'ipc-il': {
+    name: 'ipc-il',
+    description:
+      'an IL dual-light camera (HFW3449E-S-IL): Config[0]=0 with ConfigEx=Day by day and night, infrared v1 and v2',
+    auth: 'digest',
+    systemDeviceType: 'IPC-HFW3449E-S-IL',
+    model: 'IPC-HFW3449E-S-IL',
+    firmware: '2.840.0000000.12.R,build:2025-05-14',
+    channels: 1,
+    json: 'spaces',
+    untrackedCodes: ['CrossLineDetection'],
+    sample: ipcSample,
+    // rr#647, rr#582 (fixture ipc-videoinmode-configex.txt); its PTZ answer is 400 on both numberings (rr#525,
+    // fixture ipc-hfw3449e-il-ptz-gotopreset-channel1-400.txt), so it has no ptz here.
+    controls: {
+      lighting: { rows: ['InfraredLight', 'WhiteLight'], scheme: true },
+      legacyInfrared: true,
+      configEx: true,
+      motion: true,
+      smart: true,
+      dayNight: 'color',
+      disarm: 'indexed',
+      reboot: true,
+    },
   },
 }
 

@@ -47,7 +47,7 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
   it('siren and warning light on an active-deterrence camera: the device turns them on and off', async () => {
     const device = (await start('deterrence')).device
     const out = await send({ action: 'siren', payload: true })
-    assert.deepEqual(out.payload, { action: 'siren', channel: 1, state: true })
+    assert.deepEqual(out.payload, { action: 'siren', channel: 1, state: true, verified: true })
     assert.equal(device.sirens.get(0), true)
     await send({ action: 'siren', payload: 'off' })
     assert.equal(device.sirens.get(0), false)
@@ -55,17 +55,16 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
     assert.equal(device.warningLights.get(0), true)
   })
 
-  it('a recorder drives its camera 3 siren with TriggerMode=2', async () => {
+  it("a recorder sounds camera 3's siren, not its neighbour's", async () => {
     const s = await start('nvr16')
     await send({ action: 'siren', channel: 3, payload: true })
-    assert.equal(s.device.sirens.get(2), true)
-    assert.equal(s.device.sirens.get(0), false)
-    assert.ok(
-      s.requests.some((r) => r.url.includes('channel=2&info[0].Type=2&info[0].IO=1&info[0].TriggerMode=2')),
+    assert.deepEqual(
+      [...s.device.sirens].filter(([, on]) => on),
+      [[2, true]],
     )
   })
 
-  it('a model without a siren refuses it once; the second message fails without reaching the device', async () => {
+  it('a model without a siren says so; the second message, a moment later, does not reach the device', async () => {
     const s = await start('ipc')
     await refused({ action: 'siren', payload: true })
     const asked = s.requests.length
@@ -115,7 +114,7 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
     assert.equal(config('Lighting_V2[0][0][0].Mode'), 'Auto', 'the day profile is not touched')
     await until(() => config('Lighting_V2[0][2][0].Mode') === 'Auto', 'the light back on Auto')
     const mode = await send({ action: 'light-mode', payload: 'off' })
-    assert.deepEqual(mode.payload, { action: 'light-mode', channel: 1, state: 'off' })
+    assert.deepEqual(mode.payload, { action: 'light-mode', channel: 1, state: 'off', verified: true })
     assert.equal(config('Lighting_V2[0][2][0].Mode'), 'Off')
   })
 
@@ -158,7 +157,13 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
     await send({ action: 'record-mode', payload: 'manual' })
     assert.equal(config('RecordMode[0].Mode'), '1')
     const rule = await send({ action: 'ivs-rule', payload: { name: 'Driveway', enabled: false } })
-    assert.deepEqual(rule.payload, { action: 'ivs-rule', channel: 1, state: false, rule: 'Driveway' })
+    assert.deepEqual(rule.payload, {
+      action: 'ivs-rule',
+      channel: 1,
+      state: false,
+      verified: true,
+      rule: 'Driveway',
+    })
     assert.equal(config('VideoAnalyseRule[0][1].Enable'), 'false')
     assert.equal(config('VideoAnalyseRule[0][0].Enable'), 'true')
     await refused(
@@ -176,7 +181,13 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
     await sim?.close()
     s = await start('ipc') // Mode 0 is on, 1 off (rr#676)
     const on = await send({ action: 'alarm-output', payload: true })
-    assert.deepEqual(on.payload, { action: 'alarm-output', channel: 1, state: true, output: 1 })
+    assert.deepEqual(on.payload, {
+      action: 'alarm-output',
+      channel: 1,
+      state: true,
+      verified: true,
+      output: 1,
+    })
     assert.equal(s.device.relayOn(0), true)
     await send({ action: 'alarm-output', payload: false })
     assert.equal(s.device.relayOn(0), false)
@@ -232,9 +243,12 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
     const caps = (await send({ action: 'capabilities' })).payload as Array<{
       channel: number
       actions: string[]
+      maybe: string[]
     }>
     assert.equal(caps.length, 16)
-    assert.ok(caps[0]!.actions.includes('siren'))
+    // A recorder answers a coaxial status for every channel: a siren is offered, not claimed.
+    assert.ok(!caps[0]!.actions.includes('siren'))
+    assert.ok(caps[0]!.maybe.includes('siren'))
     assert.ok(!caps[0]!.actions.includes('ptz-preset'))
     await helper.unload()
     await sim?.close()
@@ -245,14 +259,14 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
     assert.ok(!ptz[0]!.actions.includes('siren'))
   })
 
-  it('reboot, and a user without rights to change settings gets told so', async () => {
+  it('reboot, and a user without rights to change settings gets told the device refused it', async () => {
     const s = await start('ipc')
     await send({ action: 'reboot' })
     assert.equal(s.device.reboots, 1)
     await helper.unload()
     await sim?.close()
     await start('ipc', { forbidden: { 'configManager.cgi': 403 } })
-    await refused({ action: 'motion-detection', payload: false }, 'dahua-control.errors.rights')
+    await refused({ action: 'motion-detection', payload: false }, 'dahua-control.errors.refused')
     assert.equal(config('MotionDetect[0].Enable'), 'true')
   })
 
@@ -365,22 +379,24 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
 
   // Every action against a profile whose model does not have it: the message fails with "does not support",
   // nothing on the device changes, and the capabilities say so.
-  const refusals: Array<[string, string, unknown]> = [
+  const refusals: Array<[string, string, unknown, string?]> = [
     ['light', 'ipc', true],
     ['light-mode', 'ad410', 'auto'],
     ['warning-light', 'ptz', true],
     ['alarm-output', 'ptz', true],
-    ['ptz-preset', 'ipc', 1],
-    ['ptz-move', 'deterrence', { direction: 'up' }],
+    ['ptz-preset', 'ipc', 1, 'no-ptz'],
+    ['ptz-move', 'deterrence', { direction: 'up' }, 'no-ptz'],
+    ['day-night', 'ptz', 'color'],
+    ['disarm', 'deterrence', true],
     ['motion-detection', 'vto', true],
     ['ivs-rule', 'ptz', { name: 'Gate', enabled: true }],
     ['record-mode', 'pt-amcrest', 'off'],
   ]
-  for (const [action, profile, payload] of refusals) {
+  for (const [action, profile, payload, key = 'unsupported'] of refusals) {
     it(`${action} is refused by ${profile}, which does not have it, and nothing changes`, async () => {
       const s = await start(profile)
       const before = JSON.stringify([...s.device.config])
-      await refused({ action, payload })
+      await refused({ action, payload }, `dahua-control.errors.${key}`)
       assert.equal(s.device.writes, 0)
       assert.equal(JSON.stringify([...s.device.config]), before)
       const caps = (await send({ action: 'capabilities' })).payload as Array<{ actions: string[] }>
@@ -395,7 +411,9 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
 
   it('a camera that switches between day and night profiles gets the light in both', async () => {
     const s = await start('deterrence')
-    s.device.config.set('VideoInMode[0].Mode', '1') // by time or brightness, not a fixed profile
+    // By time or brightness, not a fixed profile: such a camera names profile 0 (fixture ipc-videoinmode-configex.txt).
+    s.device.config.set('VideoInMode[0].Mode', '1')
+    s.device.config.set('VideoInMode[0].Config[0]', '0')
     await send({ action: 'light', payload: true })
     assert.equal(config('Lighting_V2[0][0][0].Mode'), 'Manual')
     assert.equal(config('Lighting_V2[0][1][0].Mode'), 'Manual')

@@ -147,7 +147,7 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
     sim.send({ ...person, data: { Name: 'Gate', Object: { ObjectType: 'Vehicle' } } })
     sim.send({ ...person, data: { Name: 'Gate', Object: { ObjectType: 'Human' } } })
     await until(() => got.length === 1, 'the light turned on')
-    assert.deepEqual(got[0]!.payload, { action: 'light', channel: 1, state: true })
+    assert.deepEqual(got[0]!.payload, { action: 'light', channel: 1, state: true, verified: true })
     assert.equal(sim.device.config.get('Lighting_V2[0][2][0].Mode'), 'Manual')
     assert.equal(
       sim.requests.filter((r) => r.url.includes('action=setConfig') && r.auth === 'ok').length,
@@ -178,7 +178,12 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
     await until(() => got.length === 4, 'both settings armed')
     assert.equal(sim.device.config.get('MotionDetect[0].Enable'), 'true')
     assert.equal(sim.device.config.get('SmartMotionDetect[0].Enable'), 'true')
-    assert.deepEqual(got.at(-1)!.payload, { action: 'smart-detection', channel: 1, state: true })
+    assert.deepEqual(got.at(-1)!.payload, {
+      action: 'smart-detection',
+      channel: 1,
+      state: true,
+      verified: true,
+    })
   })
 
   it("09: a door station's press brings its picture, without the trailer; the hang-up does not", async () => {

@@ -4,7 +4,7 @@
 // the device-control.ts session sends what this file has read.
 
 import { MAX_INDEX } from '../limits'
-import { CONTROL_ACTIONS } from '../rules'
+import { CONTROL_ACTIONS, quotedName } from '../rules'
 import { printable } from '../text'
 
 export const ACTIONS = CONTROL_ACTIONS
@@ -13,6 +13,7 @@ export type ControlAction = (typeof ACTIONS)[number]
 
 export type Mode = 'auto' | 'on' | 'off'
 export type RecordMode = 'auto' | 'manual' | 'off'
+export type DayNight = 'color' | 'black-white' | 'auto'
 export type Direction = 'up' | 'down' | 'left' | 'right' | 'zoom-in' | 'zoom-out'
 
 export interface PtzMove {
@@ -28,6 +29,7 @@ export type ControlValue =
   | { kind: 'mode'; mode: Mode }
   | { kind: 'relay'; mode: Mode }
   | { kind: 'record'; mode: RecordMode }
+  | { kind: 'day-night'; mode: DayNight }
   | { kind: 'preset'; preset: number }
   | { kind: 'move'; move: PtzMove }
   | { kind: 'rule'; name: string; enabled: boolean }
@@ -36,6 +38,8 @@ export interface ControlRequest {
   action: ControlAction
   /** 1-based. */
   channel: number
+  /** The recorder's name for the channel, when the message named it (`"Garage"`): `channel` is then found by it. */
+  channelName?: string
   value: ControlValue
   /** Seconds after which a siren or light goes back (siren, light, warning-light only). */
   duration?: number
@@ -65,6 +69,7 @@ const SWITCHES = new Set<ControlAction>([
   'privacy',
   'motion-detection',
   'smart-detection',
+  'disarm',
 ])
 const TIMED = new Set<ControlAction>(['siren', 'light', 'warning-light'])
 const DIRECTIONS = new Set<string>(['up', 'down', 'left', 'right', 'zoom-in', 'zoom-out'])
@@ -85,15 +90,18 @@ export function readRequest(
       params: { action: typeof action === 'string' ? printable(action).slice(0, 40) : typeof action },
     }
   }
-  const channel = whole(msg.channel ?? defaults.channel ?? 1, 1, MAX_INDEX + 1)
-  if (channel === undefined) {
+  const asked = msg.channel ?? defaults.channel ?? 1
+  // A recorder's channel by its name in quotes, as the event node's filter takes it; found by the device.
+  const channelName = typeof asked === 'string' ? quotedName(asked.trim()) : undefined
+  const channel = channelName ? 1 : whole(asked, 1, MAX_INDEX + 1)
+  if (channel === undefined || channelName === '') {
     return { problem: 'channel', params: { max: MAX_INDEX + 1 } }
   }
   const value = readValue(action, msg.payload)
   if ('problem' in value) {
     return value
   }
-  const request: ControlRequest = { action, channel, value }
+  const request: ControlRequest = { action, channel, value, ...(channelName ? { channelName } : {}) }
   if (msg.duration !== undefined && msg.duration !== null && msg.duration !== '') {
     const duration = Number(msg.duration)
     if (!TIMED.has(action) || !(duration > 0 && duration <= MAX_DURATION_S)) {
@@ -134,6 +142,12 @@ function readValue(action: ControlAction, payload: unknown): ControlValue | Prob
       return mode === 'auto' || mode === 'manual' || mode === 'off'
         ? { kind: 'record', mode }
         : { problem: 'record' }
+    }
+    case 'day-night': {
+      const mode = typeof payload === 'string' ? payload.trim().toLowerCase().replace('colour', 'color') : ''
+      return mode === 'color' || mode === 'black-white' || mode === 'auto'
+        ? { kind: 'day-night', mode }
+        : { problem: 'day-night' }
     }
     case 'ptz-preset': {
       const preset = whole(payload, 1, MAX_PRESET)
@@ -198,25 +212,4 @@ export function settingKey(request: ControlRequest): string {
   if (action === 'alarm-output') return `${action}/${request.output ?? 1}`
   if (value.kind === 'rule') return `${action}/${channel}/${value.name}`
   return `${action}/${channel}`
-}
-
-/**
- * A camera's `key=value` answer (`table.MotionDetect[0].Enable=true`, `status.status.Speaker=Off`,
- * `result=1`) as key -> value, without the `table.` prefix. The answer's size is already bounded (limits.ts).
- */
-export function parseTable(text: string): Map<string, string> {
-  const table = new Map<string, string>()
-  for (const line of text.split(/\r?\n/)) {
-    const at = line.indexOf('=')
-    if (at > 0) {
-      table.set(
-        line
-          .slice(0, at)
-          .trim()
-          .replace(/^table\./, ''),
-        line.slice(at + 1).trim(),
-      )
-    }
-  }
-  return table
 }

@@ -41,6 +41,11 @@ export interface Timing {
    * started again this often.
    */
   sirenRepeatMs: number
+  /**
+   * A device's "not here" to what the package learns before acting (a 400 to a coaxial status) is believed this
+   * long: recorders answer 400 for hours and then recover (real-devices-acting.md 6), so it is never for good.
+   */
+  absentForMs: number
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -58,6 +63,7 @@ export const DEFAULT_TIMING: Timing = {
   refreshMs: 60 * 60_000,
   cgiTimeoutMs: 5_000,
   sirenRepeatMs: 8_000,
+  absentForMs: 60_000,
 }
 
 /**
@@ -83,6 +89,7 @@ const MIN_TIMING: Record<keyof Timing, number> = {
   refreshMs: 0,
   cgiTimeoutMs: 1,
   sirenRepeatMs: 100,
+  absentForMs: 0,
 }
 
 /**
