@@ -16,8 +16,6 @@ import { Settings } from './settings'
 import { Ptz } from './ptz'
 import { MAX_CAPABILITY_CHANNELS, MAX_CONTROL_WAITING } from '../limits'
 
-export { failureOf, refusalOf } from './transport'
-
 /** The output of a setting: what the device is now. */
 export interface ControlResult {
   action: string

@@ -4,19 +4,13 @@
 // reconnect what changed at the door meanwhile. Refusals say why as ControlError keys of the `dahua-door` catalog.
 
 import { ControlError } from './control-error'
-import { failureOf, refusalOf } from './device-control'
+import { failureOf, refusalOf } from './transport'
 import { MAX_CONTROL_WAITING } from '../limits'
 import { SettingQueue } from './setting-queue'
 import type { HttpSession } from '../session/http-session'
 import { DEFAULT_TIMING } from '../session/policy'
 import type { DoorEvent } from '../stream/door-events'
-import {
-  METHOD_NOT_FOUND,
-  Rpc2Error,
-  Rpc2LoginLocked,
-  Rpc2LoginRefused,
-  type Rpc2Session,
-} from '../session/rpc2'
+import { METHOD_NOT_FOUND, Rpc2Error, type Rpc2Session } from '../session/rpc2'
 
 /** An open that was answered: `contact` when the door contact had to be read to know (a 400, rr#154). */
 export interface OpenResult {
@@ -263,16 +257,8 @@ export class DoorControl {
     }
   }
 
-  private async failure(err: unknown): Promise<ControlError> {
-    if (err instanceof Rpc2LoginLocked) {
-      return new ControlError('locked')
-    }
-    if (err instanceof Rpc2LoginRefused) {
-      return new ControlError('login', { left: this.http.budget.left })
-    }
-    if (err instanceof Rpc2Error) {
-      return new ControlError('answer', { detail: err.message })
-    }
+  /** A locked account, a refused login, an RPC2 refusal or silence, as transport.ts words them for every action. */
+  private failure(err: unknown): Promise<ControlError> {
     return failureOf(this.http, err, DEFAULT_TIMING.cgiTimeoutMs)
   }
 }

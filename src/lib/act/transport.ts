@@ -7,7 +7,7 @@
 
 import { MAX_CONFIG_ANSWER_BYTES, MAX_STATE_ANSWER_BYTES } from '../limits'
 import { AnswerTooLarge, LoginsPaused, classify, type HttpSession } from '../session/http-session'
-import { Rpc2Error, Rpc2LoginRefused, type Rpc2Session } from '../session/rpc2'
+import { Rpc2Error, Rpc2LoginLocked, Rpc2LoginRefused, type Rpc2Session } from '../session/rpc2'
 import { ControlError } from './control-error'
 import { printable } from '../text'
 import type { ControlRequest } from './controls'
@@ -30,6 +30,7 @@ export async function failureOf(http: HttpSession, err: unknown, waitedMs: numbe
   if (err instanceof LoginsPaused)
     return new ControlError('paused', { until: new Date(err.until).toISOString() })
   if (err instanceof AnswerTooLarge) return new ControlError('too-large', { limit: err.limit })
+  if (err instanceof Rpc2LoginLocked) return new ControlError('locked')
   if (err instanceof Rpc2LoginRefused) return new ControlError('login', { left: http.budget.left })
   if (err instanceof Rpc2Error) return new ControlError('answer', { detail: err.message })
   const reason = await http.explain(classify(err), waitedMs)
