@@ -4,7 +4,7 @@
 // reboots, and their JSON-RPC twins where a model serves them so. Each profile says which of these its model has and how its model differs (acting-and-doors.md §1),
 // so that the tests assert what the device did, not only what was sent to it.
 
-import type { SimulatedRpc2 } from './rpc2'
+import type { MethodReply, SimulatedRpc2 } from './rpc2'
 
 /** What one model can do, and its quirks. Absent: the device refuses the endpoint, as that model does. */
 export interface ControlProfile {
@@ -124,6 +124,8 @@ export class SimulatedDevice {
   reboots = 0
   /** Control requests (not reads) answered, for tests that count what reached the device. */
   writes = 0
+  /** A dual-light camera's white light by channel, as its last two-table transaction left it. */
+  private readonly lit = new Map<number, boolean>()
   /** When each channel's siren stops by itself. */
   private readonly sirenStops = new Map<number, NodeJS.Timeout>()
 
@@ -185,7 +187,7 @@ export class SimulatedDevice {
       this.config.set(`AlarmOut[${n}].Mode`, p.alarmModes === 'reversed' ? '1' : '0')
     }
     if (rpc2 && p.coaxial?.rpc2) this.registerCoaxial(rpc2, p.coaxial)
-    if (rpc2 && p.remoteIvsRules) this.registerRemoteRules(rpc2)
+    if (rpc2 && (p.remoteIvsRules || p.lighting?.scheme)) this.registerConfig(rpc2)
   }
 
   /** Whether relay n (0-based) is energised now: its Mode read the model's way (auto: not triggered here). */
@@ -365,17 +367,22 @@ export class SimulatedDevice {
   }
 
   /**
-   * A recorder's cameras' IVS rules: read per channel (`{name, onlyLocal, channel}`), written one field at a time
-   * (`name: RemoteVideoAnalyseRule[ch][i].Enable`); a whole channel's table is refused with the error at top level
-   * (fixture nvr5464-rpc2-remotevideoanalyserule-length-error.json).
+   * `configManager.getConfig` / `setConfig` over RPC2, where the model serves them so:
+   * - a recorder's cameras' IVS rules: read per channel (`{name, onlyLocal, channel}`), written one field at a
+   *   time (`name: RemoteVideoAnalyseRule[ch][i].Enable`); a whole channel's table is refused with the error at
+   *   top level (fixture nvr5464-rpc2-remotevideoanalyserule-length-error.json);
+   * - a dual-light camera's `LightingScheme` and `Lighting_V2`, whole tables as nested arrays (fixture
+   *   nvr5464-ch11-lighting-rpc2.json), and `system.multicall`: its white LEDs light only when both tables come
+   *   in one transaction; CGI writes are accepted and light nothing (rroller client.py
+   *   `async_set_lighting_scheme_illuminator`, IPC-Color4M-TZ; rr#647).
    */
-  private registerRemoteRules(rpc2: SimulatedRpc2): void {
-    rpc2.register('configManager.getConfig', (params) => {
+  private registerConfig(rpc2: SimulatedRpc2): void {
+    const whole = new Set(this.controls.lighting?.scheme ? ['LightingScheme', 'Lighting_V2'] : [])
+    const get = (params: Record<string, unknown>): MethodReply => {
+      const name = String(params.name)
+      if (whole.has(name)) return { result: true, params: { table: nested(this.config, name) } }
       const ch = Number(params.channel)
-      if (
-        params.name !== 'RemoteVideoAnalyseRule' ||
-        !this.config.has(`RemoteVideoAnalyseRule[${ch}][0].Name`)
-      ) {
+      if (name !== 'RemoteVideoAnalyseRule' || !this.config.has(`RemoteVideoAnalyseRule[${ch}][0].Name`)) {
         return { result: false, error: UNKNOWN_ERROR }
       }
       const table: Array<{ Name: string; Enable: boolean }> = []
@@ -386,9 +393,16 @@ export class SimulatedDevice {
         })
       }
       return { result: true, params: { table } }
-    })
-    rpc2.register('configManager.setConfig', (params) => {
+    }
+    const set = (params: Record<string, unknown>): MethodReply => {
       const name = String(params.name)
+      if (whole.has(name)) {
+        const fields = flat(name, params.table).filter(([key]) => this.config.has(key))
+        if (fields.length === 0) return { result: false, error: UNKNOWN_ERROR }
+        this.writes++
+        for (const [key, value] of fields) this.config.set(key, value)
+        return { result: true }
+      }
       if (!/^RemoteVideoAnalyseRule\[\d+\]\[\d+\]\.Enable$/.test(name) || typeof params.table !== 'boolean') {
         return { result: false, topLevel: { errCode: 287638033, message: 'Request length error!' } }
       }
@@ -396,7 +410,50 @@ export class SimulatedDevice {
       this.writes++
       this.config.set(name, String(params.table))
       return { result: true }
+    }
+    rpc2.register('configManager.getConfig', get)
+    rpc2.register('configManager.setConfig', set)
+    if (whole.size === 0) return
+    rpc2.register('system.multicall', (params) => {
+      const calls = (Array.isArray(params) ? params : []) as Array<{
+        method?: unknown
+        params?: Record<string, unknown>
+      }>
+      const answers = calls.map((call) =>
+        call.method === 'configManager.setConfig'
+          ? set(call.params ?? {})
+          : { result: false, error: UNKNOWN_ERROR },
+      )
+      const names = calls.map((call) => call.params?.name)
+      if (
+        answers.every((a) => a.result === true) &&
+        names.includes('LightingScheme') &&
+        names.includes('Lighting_V2')
+      ) {
+        for (let ch = 0; ch < this.channels; ch++) this.lit.set(ch, this.whiteAsConfigured(ch))
+      }
+      return { result: true, params: answers as unknown as Record<string, unknown> }
     })
+  }
+
+  /**
+   * Whether the white light of a channel shines: as its live profile's row says on a single-light camera; on a
+   * dual-light one, as the last transaction with both tables left it (CGI writes light nothing there).
+   */
+  whiteLit(ch: number): boolean {
+    return this.controls.lighting?.scheme ? this.lit.get(ch) === true : this.whiteAsConfigured(ch)
+  }
+
+  /** The live profile's white row on Manual (and, on a dual-light camera, its scheme on WhiteMode). */
+  private whiteAsConfigured(ch: number): boolean {
+    const profile = this.config.get(`VideoInMode[${ch}].Config[0]`) ?? '0'
+    const row = this.controls.lighting?.rows.indexOf('WhiteLight') ?? -1
+    const scheme = this.config.get(`LightingScheme[${ch}][${profile}].LightingMode`)
+    return (
+      row >= 0 &&
+      this.config.get(`Lighting_V2[${ch}][${profile}][${row}].Mode`) === 'Manual' &&
+      (scheme === undefined || scheme === 'WhiteMode')
+    )
   }
 
   private alarm(action: string | null): DeviceAnswer | undefined {
@@ -460,4 +517,36 @@ export class SimulatedDevice {
 
 function onOff(on: boolean | undefined): string {
   return on ? 'On' : 'Off'
+}
+
+/** A table's flat keys (`Lighting_V2[0][1][1].Mode`) as the nested arrays and objects RPC2 carries. */
+function nested(config: Map<string, string>, name: string): unknown {
+  let root: unknown
+  for (const [key, value] of config) {
+    if (!key.startsWith(`${name}[`)) continue
+    const path = [...key.slice(name.length).matchAll(/\[(\d+)\]|\.(\w+)/g)].map(
+      (m) => (m[1] ?? m[2]) as string,
+    )
+    const leaf = value === 'true' ? true : value === 'false' ? false : value
+    root ??= []
+    let at = root as Record<string, unknown>
+    path.forEach((step, i) => {
+      if (i === path.length - 1) {
+        at[step] = leaf
+      } else {
+        at[step] ??= /^\d/.test(path[i + 1] as string) ? [] : {}
+        at = at[step] as Record<string, unknown>
+      }
+    })
+  }
+  return root ?? []
+}
+
+/** A nested RPC2 table as flat keys and text values. */
+function flat(prefix: string, value: unknown): Array<[string, string]> {
+  if (Array.isArray(value)) return value.flatMap((item, i) => flat(`${prefix}[${i}]`, item))
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => flat(`${prefix}.${k}`, v))
+  }
+  return [[prefix, String(value)]]
 }

@@ -16,7 +16,7 @@ import {
   nodes,
   runtimeName,
 } from '../helpers/flows'
-import { pass } from '../helpers/wait'
+import { pass, until } from '../helpers/wait'
 
 // A "not here" is believed 200 ms here (a minute by default), so that a passing 400 can be seen to pass.
 const FAST = { retryBaseMs: 50, retryCapMs: 300, sirenRepeatMs: 150, absentForMs: 200 }
@@ -173,6 +173,25 @@ describe(`acting on real device families, in ${runtimeName}`, function () {
     await send({ action: 'light', payload: true })
     assert.equal(s.device.config.get('Lighting_V2[0][0][1].Mode'), 'Manual')
     assert.equal(s.device.config.get('Lighting_V2[0][1][1].Mode'), 'Manual')
+  })
+
+  it('a dual-light camera shines white through one RPC2 transaction of both tables, and goes back', async () => {
+    const s = await start('ipc-il')
+    const out = await send({ action: 'light', payload: true, duration: 0.3 })
+    assert.deepEqual(out.payload, { action: 'light', channel: 1, state: true, verified: true })
+    assert.equal(s.device.whiteLit(0), true, 'the LEDs are on')
+    assert.equal(s.device.config.get('LightingScheme[0][0].LightingMode'), 'WhiteMode')
+    await until(() => !s.device.whiteLit(0), 'the timed light off again')
+    assert.equal(s.device.config.get('LightingScheme[0][0].LightingMode'), 'AIMode', 'the scheme it had')
+    assert.equal(s.device.config.get('Lighting_V2[0][0][1].Mode'), 'Auto', 'the mode it had')
+  })
+
+  it('a single-light camera shines white from its CGI write', async () => {
+    const s = await start('deterrence')
+    await send({ action: 'light', payload: 'on' })
+    assert.equal(s.device.whiteLit(0), true)
+    await send({ action: 'light', payload: 'off' })
+    assert.equal(s.device.whiteLit(0), false)
   })
 
   it('day-night: colour, black-and-white and auto; Lorex has no auto', async () => {

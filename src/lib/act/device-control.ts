@@ -158,7 +158,7 @@ export class DeviceControl {
             : await this.lights.white(request, mode)
         if (mode === 'on' && request.duration !== undefined) {
           // Back to what it was: a light that was on Auto goes back to Auto, not off.
-          this.timed(key, request.duration * 1000, () => this.lights.restore(request, change.restore))
+          this.timed(key, request.duration * 1000, change.restore)
         }
         return done(action === 'light' ? mode === 'on' : mode, change.checked)
       }

@@ -17,8 +17,15 @@ const SWITCH_MODE: Partial<Record<DayNight, string>> = { color: '0', 'black-whit
 export interface LightChange {
   mode: Mode
   checked: 'checked' | 'unverified'
-  /** What a timed light goes back to. */
-  restore: Map<string, string>
+  /** Puts back what the light was before (a timed light's end). */
+  restore: () => Promise<unknown>
+}
+
+/** A dual-light camera's white light in one profile: its scheme and its row's mode. */
+interface Dual {
+  profile: number
+  scheme: string
+  mode: string
 }
 
 export class Lights {
@@ -29,8 +36,11 @@ export class Lights {
 
   /**
    * White light: `Lighting_V2[ch][profile][row].Mode` = Auto | Manual | Off, in the row whose `LightType` is
-   * `WhiteLight` (not always row 0, rr#570), in the profiles in use. A dual-light camera shines white only with
-   * `LightingScheme=WhiteMode` as well (rr PR#656, rr#647): both go in one setConfig.
+   * `WhiteLight` (not always row 0, rr#570), in the profiles in use. A dual-light camera (one with a
+   * `LightingScheme`) shines white only with `LightingScheme=WhiteMode` as well (rr PR#656, rr#647), and only
+   * when both complete tables come in one RPC2 transaction: partial CGI writes are accepted and light nothing
+   * (rroller client.py `async_set_lighting_scheme_illuminator`, IPC-Color4M-TZ). Without RPC2 the CGI write is
+   * sent and said as unverified, as no table can show whether it lit.
    */
   async white(request: ControlRequest, mode: Mode): Promise<LightChange> {
     const ch = request.channel - 1
@@ -38,11 +48,14 @@ export class Lights {
     const profiles = await this.profilesInUse(ch)
     const index = rowOf(rows, ch, profiles, 'WhiteLight')
     if (index === undefined) throw new ControlError('unsupported', { action: request.action })
+    const dual = (await this.transport.table('LightingScheme')) !== undefined
+    if (dual) {
+      const change = await this.whiteOverRpc2(request, ch, profiles, Number(index), mode)
+      if (change) return change
+    }
     const writes = new Map<string, string>()
     const restore = new Map<string, string>()
-    const schemes = (await this.transport.table('LightingScheme'))
-      ? await this.transport.fresh('LightingScheme')
-      : undefined
+    const schemes = dual ? await this.transport.fresh('LightingScheme') : undefined
     for (const profile of profiles) {
       const field = `Lighting_V2[${ch}][${profile}][${index}].Mode`
       restore.set(field, rows?.get(field) ?? 'Auto')
@@ -51,15 +64,120 @@ export class Lights {
       const current = schemes?.get(scheme)
       if (current !== undefined) {
         restore.set(scheme, current)
-        if (mode === 'on') {
-          if (current !== 'WhiteMode') this.schemes.set(`${ch}/${profile}`, current)
-          writes.set(scheme, 'WhiteMode')
-        } else if (mode === 'off' && current === 'WhiteMode' && this.schemes.has(`${ch}/${profile}`)) {
-          writes.set(scheme, this.schemes.get(`${ch}/${profile}`) as string)
-        }
+        writes.set(scheme, this.schemeFor(ch, profile, current, mode))
       }
     }
-    return { mode, checked: await this.transport.setAndCheck(request, writes), restore }
+    const checked = await this.transport.setAndCheck(request, writes)
+    return {
+      mode,
+      checked: dual ? 'unverified' : checked,
+      restore: () => this.transport.setConfig(request, restore),
+    }
+  }
+
+  /** The scheme a profile is given: WhiteMode to shine, back to what it had when turned off. */
+  private schemeFor(ch: number, profile: number, current: string, mode: Mode): string {
+    const key = `${ch}/${profile}`
+    if (mode === 'on') {
+      if (current !== 'WhiteMode') this.schemes.set(key, current)
+      return 'WhiteMode'
+    }
+    return mode === 'off' && current === 'WhiteMode' ? (this.schemes.get(key) ?? current) : current
+  }
+
+  /**
+   * The dual-light write over RPC2: both tables read whole, the scheme and the row's mode changed in each
+   * profile, both written in one `system.multicall`, then read back. Undefined where the device has no RPC2.
+   */
+  private async whiteOverRpc2(
+    request: ControlRequest,
+    ch: number,
+    profiles: number[],
+    row: number,
+    mode: Mode,
+  ): Promise<LightChange | undefined> {
+    const before = await this.readDual(request, ch, profiles, row)
+    if (!before) return undefined
+    const wanted = before.map((d) => ({
+      profile: d.profile,
+      scheme: this.schemeFor(ch, d.profile, d.scheme, mode),
+      mode: LIGHT_MODE[mode],
+    }))
+    const checked = await this.writeDual(request, ch, row, wanted)
+    if (checked === undefined) return undefined
+    return { mode, checked, restore: () => this.writeDual(request, ch, row, before) }
+  }
+
+  private async readDual(
+    request: ControlRequest,
+    ch: number,
+    profiles: number[],
+    row: number,
+  ): Promise<Dual[] | undefined> {
+    const tables = await this.dualTables()
+    if (!tables) return undefined
+    return profiles.map((profile) => {
+      const scheme = at(tables.scheme, ch, profile) as { LightingMode?: unknown } | undefined
+      const light = at(tables.lighting, ch, profile, row) as
+        { Mode?: unknown; LightType?: unknown } | undefined
+      if (
+        typeof scheme?.LightingMode !== 'string' ||
+        typeof light?.Mode !== 'string' ||
+        light.LightType !== 'WhiteLight'
+      ) {
+        throw new ControlError('unsupported', { action: request.action })
+      }
+      return { profile, scheme: scheme.LightingMode, mode: light.Mode }
+    })
+  }
+
+  /** Writes both tables whole with these profiles changed, in one transaction, and reads them back. */
+  private async writeDual(
+    request: ControlRequest,
+    ch: number,
+    row: number,
+    wanted: Dual[],
+  ): Promise<'checked' | undefined> {
+    const tables = await this.dualTables()
+    if (!tables) return undefined
+    for (const { profile, scheme, mode } of wanted) {
+      const s = at(tables.scheme, ch, profile) as Record<string, unknown> | undefined
+      const l = at(tables.lighting, ch, profile, row) as Record<string, unknown> | undefined
+      if (!s || !l) throw new ControlError('unsupported', { action: request.action })
+      s.LightingMode = scheme
+      l.Mode = mode
+    }
+    const done = await this.transport.rpc2Together([
+      {
+        method: 'configManager.setConfig',
+        params: { name: 'LightingScheme', table: tables.scheme, options: [] },
+      },
+      {
+        method: 'configManager.setConfig',
+        params: { name: 'Lighting_V2', table: tables.lighting, options: [] },
+      },
+    ])
+    if (!done) throw new ControlError('refused', { action: request.action })
+    const now = await this.readDual(
+      request,
+      ch,
+      wanted.map((w) => w.profile),
+      row,
+    )
+    const off = wanted.find((w, i) => now?.[i]?.mode !== w.mode || now?.[i]?.scheme !== w.scheme)
+    if (off) {
+      const state = now?.find((d) => d.profile === off.profile)
+      throw new ControlError('not-applied', { action: request.action, state: state?.mode ?? '?' })
+    }
+    return 'checked'
+  }
+
+  private async dualTables(): Promise<{ scheme: unknown[]; lighting: unknown[] } | undefined> {
+    const scheme = (await this.transport.rpc2('configManager.getConfig', { name: 'LightingScheme' }))?.params
+      ?.table
+    const lighting = (await this.transport.rpc2('configManager.getConfig', { name: 'Lighting_V2' }))?.params
+      ?.table
+    return Array.isArray(scheme) && Array.isArray(lighting) ? { scheme, lighting } : undefined
   }
 
   /**
@@ -76,7 +194,8 @@ export class Lights {
       try {
         const writes = new Map(v1.map((field) => [field, LIGHT_MODE[mode]]))
         const restore = new Map(v1.map((field) => [field, legacy.get(field) ?? 'Auto']))
-        return { mode, checked: await this.transport.setAndCheck(request, writes), restore }
+        const checked = await this.transport.setAndCheck(request, writes)
+        return { mode, checked, restore: () => this.transport.setConfig(request, restore) }
       } catch (err) {
         if (!(err instanceof ControlError && (err.key === 'refused' || err.key === 'unsupported'))) throw err
       }
@@ -87,7 +206,8 @@ export class Lights {
     const fields = profiles.map((p) => `Lighting_V2[${ch}][${p}][${index}].Mode`)
     const writes = new Map(fields.map((field) => [field, LIGHT_MODE[mode]]))
     const restore = new Map(fields.map((field) => [field, rows?.get(field) ?? 'Auto']))
-    return { mode, checked: await this.transport.setAndCheck(request, writes), restore }
+    const checked = await this.transport.setAndCheck(request, writes)
+    return { mode, checked, restore: () => this.transport.setConfig(request, restore) }
   }
 
   /**
@@ -108,11 +228,6 @@ export class Lights {
       return this.transport.setAndCheck(request, new Map([[lorex, mode]]))
     }
     throw new ControlError('unsupported', { action: request.action })
-  }
-
-  /** Writes what a timed light goes back to (checked as any write). */
-  async restore(request: ControlRequest, fields: Map<string, string>): Promise<void> {
-    await this.transport.setConfig(request, fields)
   }
 
   /**
@@ -144,4 +259,9 @@ function rowOf(
     ([k, v]) => v === type && k.startsWith(`Lighting_V2[${ch}][${profiles[0]}][`) && k.endsWith('.LightType'),
   )?.[0]
   return row === undefined ? undefined : /\]\[(\d+)\]\.LightType$/.exec(row)?.[1]
+}
+
+/** `table[a][b]…` of a nested RPC2 table, or undefined. */
+function at(table: unknown, ...path: number[]): unknown {
+  return path.reduce<unknown>((node, i) => (Array.isArray(node) ? node[i] : undefined), table)
 }

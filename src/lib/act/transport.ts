@@ -221,6 +221,17 @@ export class Transport {
     }
   }
 
+  /** Calls carried out together in one JSON-RPC request: false where the device refused them or has no RPC2. */
+  async rpc2Together(calls: Array<{ method: string; params: Record<string, unknown> }>): Promise<boolean> {
+    try {
+      await this.rpc.multicall(calls)
+      return true
+    } catch (err) {
+      if (err instanceof Rpc2Error) return false
+      throw await failureOf(this.http, err, this.limits.cgiTimeoutMs)
+    }
+  }
+
   private async call(path: string, closing = false): Promise<{ status: number; body: Buffer }> {
     if (this.signal.aborted && !closing) {
       throw new ControlError('closed')

@@ -136,15 +136,42 @@ export class Rpc2Session {
   ) {}
 
   /** Calls `method` (on `object`, an instance from a `factory.instance`), logging in first if need be. */
-  async call(method: string, params?: Record<string, unknown>, object?: unknown): Promise<Reply> {
+  call(method: string, params?: Record<string, unknown>, object?: unknown): Promise<Reply> {
+    return this.withSession((session) => ({
+      method,
+      ...(params ? { params } : {}),
+      ...(object !== undefined ? { object } : {}),
+      session,
+    }))
+  }
+
+  /**
+   * Several calls in one request (`system.multicall`), which the device carries out together: a dual-light
+   * camera lights its white LEDs only when its two tables come in one transaction (rroller rpc2.py `set_configs`,
+   * IPC-Color4M-TZ). Each call must succeed.
+   */
+  async multicall(calls: Array<{ method: string; params: Record<string, unknown> }>): Promise<Reply> {
+    const reply = await this.withSession((session) => ({
+      method: 'system.multicall',
+      params: calls.map((call) => ({ ...call, id: ++this.id, session })),
+      session,
+    }))
+    const each: unknown = reply.params
+    if (!Array.isArray(each) || each.length !== calls.length) {
+      throw new Rpc2Error(undefined, 'multicall answer unreadable')
+    }
+    const at = each.findIndex((one) => (one as Reply | null)?.result !== true)
+    if (at >= 0) {
+      const refused = (each[at] ?? {}) as Reply
+      throw new Rpc2Error(errorCode(refused), errorMessage(refused) ?? 'result false')
+    }
+    return reply
+  }
+
+  private async withSession(body: (session: string) => Record<string, unknown>): Promise<Reply> {
     for (let attempt = 0; ; attempt++) {
       const session = await this.login()
-      const reply = await this.send('/RPC2', {
-        method,
-        ...(params ? { params } : {}),
-        ...(object !== undefined ? { object } : {}),
-        session,
-      })
+      const reply = await this.send('/RPC2', body(session))
       // A session the device has dropped (idle, rebooted, table full): one new login and the call once more.
       if (isSessionGone(reply)) {
         this.forget(session)
