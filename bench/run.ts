@@ -228,11 +228,11 @@ async function reconcileAndSnapshot(): Promise<void> {
   await client.close()
   await sim.close()
   console.log(
-    '\n## Latency of a control call (dahua-control; loopback simulator, digest login, 50 calls each)',
+    '\n## Latency of a control call, read-back included (dahua-control; loopback simulator, digest login, 50 calls each)',
   )
   for (const [action, times] of Object.entries(controls)) {
     console.log(
-      `${action}: ${percentiles(times)}${action === 'alarm-output' ? ' (a write, then getOutState to check it)' : ''}`,
+      `${action}: ${percentiles(times)} (the write and its read-back${action === 'alarm-output' ? ', getOutState' : ''})`,
     )
   }
   console.log(

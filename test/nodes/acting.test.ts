@@ -28,7 +28,13 @@ describe(`acting on real device families, in ${runtimeName}`, function () {
   async function start(profile: string | DeviceProfile): Promise<CameraSimulator> {
     sim = simulator({ profile })
     const port = await sim.listen()
-    await helper.load(nodes, [cameraFlowNode({ port }), ...controlFlowNode('ctl')], credentials('admin'))
+    // A camera that knows only Basic login is used as its owner would: with Basic allowed.
+    const allowBasic = sim.profile.auth === 'basic'
+    await helper.load(
+      nodes,
+      [cameraFlowNode({ port, allowBasic }), ...controlFlowNode('ctl')],
+      credentials('admin'),
+    )
     return sim
   }
   const send = (msg: Record<string, unknown>): Promise<Record<string, unknown>> => control('ctl', msg)
@@ -235,4 +241,66 @@ describe(`acting on real device families, in ${runtimeName}`, function () {
     assert.equal(s.device.config.get('DisableLinkage.Enable'), 'true')
     assert.equal(s.device.config.get('DisableEventNotify.Enable'), 'true')
   })
+
+  // Every action on every profile, old and new: what the device says it supports on channel 1 is done and the
+  // device ends in that state; what it does not is refused and nothing on the device changes.
+  const cases: Record<string, { payload: unknown; done: (s: CameraSimulator) => boolean }> = {
+    siren: { payload: true, done: (s) => s.device.sirens.get(0) === true },
+    'warning-light': { payload: true, done: (s) => s.device.warningLights.get(0) === true },
+    light: { payload: true, done: (s) => s.device.whiteLit(0) },
+    'light-mode': { payload: 'off', done: (s) => rows(s, /^Lighting_V2\[0\]\[\d\]\[\d\]\.Mode$/, 'Off') },
+    infrared: { payload: 'on', done: (s) => rows(s, /^Lighting(_V2)?\[0\]\[\d\](\[0\])?\.Mode$/, 'Manual') },
+    privacy: { payload: true, done: (s) => s.device.config.get('LeLensMask[0].Enable') === 'true' },
+    'motion-detection': {
+      payload: false,
+      done: (s) => s.device.config.get('MotionDetect[0].Enable') === 'false',
+    },
+    'smart-detection': {
+      payload: false,
+      done: (s) => s.device.config.get('SmartMotionDetect[0].Enable') === 'false',
+    },
+    'record-mode': { payload: 'manual', done: (s) => s.device.config.get('RecordMode[0].Mode') === '1' },
+    'day-night': { payload: 'black-white', done: (s) => rows(s, /^VideoInOptions\[0\]\./, '2', '3') },
+    disarm: { payload: true, done: (s) => rows(s, /^DisableLinkage(\[0\])?\.Enable$/, 'true') },
+    'alarm-output': { payload: true, done: (s) => s.device.relayOn(0) },
+    'ptz-preset': { payload: 1, done: (s) => s.device.ptz.get(0) === 'GotoPreset 1' },
+    'ptz-move': {
+      payload: { direction: 'up', seconds: 0.05 },
+      done: (s) => s.device.ptz.get(0) === 'stopped',
+    },
+  }
+  function rows(s: CameraSimulator, key: RegExp, ...values: string[]): boolean {
+    return [...s.device.config].some(([k, v]) => key.test(k) && values.includes(v))
+  }
+  for (const name of Object.keys(PROFILES)) {
+    it(`${name}: every action it supports ends in that state, every other is refused without a write`, async () => {
+      const s = await start(name)
+      const caps = (await send({ action: 'capabilities' })).payload as Array<{
+        actions: string[]
+        maybe: string[]
+      }>
+      for (const [action, { payload, done }] of Object.entries(cases)) {
+        if (caps[0]!.actions.includes(action) || caps[0]!.maybe.includes(action)) {
+          const out = await send({ action, payload })
+          assert.equal((out.payload as { action: string }).action, action)
+          assert.ok(done(s), `${name} ${action}: the device is in the state asked`)
+        } else {
+          const writes = s.device.writes
+          await assert.rejects(send({ action, payload }), `${name} ${action} refused`)
+          assert.equal(s.device.writes, writes, `${name} ${action}: nothing written`)
+        }
+      }
+      // An IVS rule by the name the device has for it (a recorder's cameras keep theirs apart).
+      const table = s.device.config.has('RemoteVideoAnalyseRule[0][0].Name')
+        ? 'RemoteVideoAnalyseRule'
+        : 'VideoAnalyseRule'
+      const ruleName = s.device.config.get(`${table}[0][0].Name`)
+      if (caps[0]!.actions.includes('ivs-rule') && ruleName !== undefined) {
+        await send({ action: 'ivs-rule', payload: { name: ruleName, enabled: false } })
+        assert.equal(s.device.config.get(`${table}[0][0].Enable`), 'false', `${name} ivs-rule`)
+      } else {
+        await assert.rejects(send({ action: 'ivs-rule', payload: { name: 'Gate', enabled: false } }))
+      }
+    })
+  }
 })

@@ -289,7 +289,9 @@ export class DeviceControl {
         'ptz-move': ptz?.moves === true,
         'motion-detection': has('MotionDetect', (k) => k.endsWith('.Enable')),
         'smart-detection': has('SmartMotionDetect', (k) => k.endsWith('.Enable')),
-        'ivs-rule': recorder || has('VideoAnalyseRule', (k) => k.endsWith('.Name')),
+        'ivs-rule': recorder
+          ? (await this.settings.remoteRules(ch)) !== undefined
+          : has('VideoAnalyseRule', (k) => k.endsWith('.Name')),
         'record-mode': has('RecordMode', (k) => k.endsWith('.Mode')),
         'day-night': has('VideoInOptions', (k) => /\.(DayNightColor|NightOptions\.SwitchMode)$/.test(k)),
         disarm:

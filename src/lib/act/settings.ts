@@ -65,16 +65,7 @@ export class Settings {
   async ivsRule(request: ControlRequest, name: string, enabled: boolean): Promise<Checked> {
     const ch = request.channel - 1
     if (await this.transport.isRecorder()) {
-      const read = async (): Promise<Array<{ Name?: unknown; Enable?: unknown }> | undefined> => {
-        const answer = await this.transport.rpc2('configManager.getConfig', {
-          name: 'RemoteVideoAnalyseRule',
-          onlyLocal: false,
-          channel: ch,
-        })
-        const table = answer?.params?.table
-        return Array.isArray(table) ? (table.slice(0, 256) as Array<{ Name?: unknown }>) : undefined
-      }
-      const rules = await read()
+      const rules = await this.remoteRules(ch)
       if (!rules) throw new ControlError('unsupported', { action: request.action })
       const index = rules.findIndex((rule) => rule.Name === name)
       if (index < 0)
@@ -89,7 +80,7 @@ export class Settings {
         channel: ch,
       })
       if (!written || written.result !== true) throw new ControlError('refused', { action: request.action })
-      const now = (await read())?.[index]?.Enable
+      const now = (await this.remoteRules(ch))?.[index]?.Enable
       if (typeof now !== 'boolean') return 'unverified'
       if (now !== enabled)
         throw new ControlError('not-applied', { action: request.action, state: now ? 'on' : 'off' })
@@ -107,6 +98,19 @@ export class Settings {
         names.map((r) => r.name),
       )
     return this.transport.setAndCheck(request, new Map([[rule.field, String(enabled)]]))
+  }
+
+  /** A recorder camera's rules, read over RPC2 one channel at a time, or undefined where it has none. */
+  async remoteRules(ch: number): Promise<Array<{ Name?: unknown; Enable?: unknown }> | undefined> {
+    const answer = await this.transport.rpc2('configManager.getConfig', {
+      name: 'RemoteVideoAnalyseRule',
+      onlyLocal: false,
+      channel: ch,
+    })
+    const table = answer?.params?.table
+    return Array.isArray(table)
+      ? (table.slice(0, 256) as Array<{ Name?: unknown; Enable?: unknown }>)
+      : undefined
   }
 
   /**
