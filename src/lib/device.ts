@@ -81,8 +81,9 @@ export class Device {
     try {
       await this.control.close()
       await this.door.close()
-      await this.rpc2.close()
+      // Aborted first, so that no call still under way logs in again after the logout.
       this.closing.abort()
+      await this.rpc2.close()
       await this.stream.stop()
     } finally {
       await this.http.close()

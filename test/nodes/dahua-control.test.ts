@@ -107,6 +107,25 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
     assert.equal(s.device.writes, writes, 'nothing after the off')
   })
 
+  it('two timed sirens in a row, then an off: the siren stays off, with no repeat left behind', async () => {
+    const s = await start('deterrence')
+    const first = send({ action: 'siren', payload: true, duration: 30 })
+    await pass(50)
+    await Promise.all([first, send({ action: 'siren', payload: true, duration: 30 })])
+    await send({ action: 'siren', payload: false })
+    const writes = s.device.writes
+    await pass(600) // four repeat periods
+    assert.equal(s.device.sirens.get(0), false)
+    assert.equal(s.device.writes, writes, 'nothing after the off')
+  })
+
+  it('a second timed light while the first is on goes back to what was there before the first', async () => {
+    await start('deterrence')
+    await send({ action: 'light', payload: true, duration: 5 })
+    await send({ action: 'light', payload: true, duration: 0.3 })
+    await until(() => config('Lighting_V2[0][2][0].Mode') === 'Auto', 'back on Auto, not on Manual')
+  })
+
   it('white light: row and profile of the model; a timed light goes back to Auto', async () => {
     await start('deterrence') // profile in use 2, white light in row 0
     await send({ action: 'light', payload: true, duration: 0.3 })

@@ -43,7 +43,7 @@ export class Deterrence {
       throw new ControlError('unsupported', { action: request.action })
     }
     await this.sendVia(request, route, output, on)
-    const now = await this.read(route, output)
+    const now = await this.transport.readBack(() => this.read(route, output))
     if (now === undefined) return 'unverified'
     if (now !== on) {
       throw new ControlError('not-applied', { action: request.action, state: now ? 'on' : 'off' })

@@ -55,8 +55,9 @@ const CAPABILITIES_FOR_MS = 10 * 60_000
 
 export class DeviceControl {
   private readonly queue = new SettingQueue(MAX_CONTROL_WAITING)
-  /** The revert of a timed siren or light, and a siren's repeats, by setting. */
+  /** A timed siren's or light's end and repeats, by setting. */
   private readonly timers = new Map<string, NodeJS.Timeout[]>()
+  /** What puts a setting back as it was before a timed change, kept until that change ends or is replaced. */
   private readonly reverts = new Map<string, () => Promise<unknown>>()
   private readonly abort = new AbortController()
   private readonly transport: Transport
@@ -65,6 +66,7 @@ export class DeviceControl {
   private readonly settings: Settings
   private readonly ptz: Ptz
   private capabilityList: { until: number; list: Promise<ChannelCapabilities[]> } | undefined
+  private closing = false
 
   constructor(
     http: HttpSession,
@@ -75,7 +77,7 @@ export class DeviceControl {
     this.deterrence = new Deterrence(this.transport)
     this.lights = new Lights(this.transport)
     this.settings = new Settings(this.transport)
-    this.ptz = new Ptz(this.transport)
+    this.ptz = new Ptz(this.transport, async () => (await this.channelList(false)).length)
   }
 
   /**
@@ -88,8 +90,23 @@ export class DeviceControl {
     }
     const named = request.channelName === undefined ? request : await this.byName(request)
     const key = settingKey(named)
-    this.cancelTimed(key)
-    return this.queue.add(key, (preempted) => this.execute(named, key, preempted))
+    // A newer message ends a timed setting's repeats and end now (no repeat may land after it), but what the
+    // setting was before the timed change is kept until the newer one has succeeded.
+    this.stopTimers(key)
+    return this.queue.add(key, async (preempted) => {
+      try {
+        const result = await this.execute(named, key, preempted)
+        // A value that stays (not timed): there is nothing to go back to any more.
+        if (!this.timers.has(key)) this.reverts.delete(key)
+        return result
+      } catch (err) {
+        // The newer change failed and the timed one's end was stopped: go back now rather than never.
+        const revert = this.timers.has(key) ? undefined : this.reverts.get(key)
+        this.reverts.delete(key)
+        await revert?.().catch(() => undefined)
+        throw err
+      }
+    })
   }
 
   /**
@@ -112,8 +129,10 @@ export class DeviceControl {
    * minute, or a light on for ever), then refuses new work. Never rejects.
    */
   async close(): Promise<void> {
+    this.closing = true
     const reverts = [...this.reverts.values()]
-    for (const key of [...this.timers.keys()]) this.cancelTimed(key)
+    for (const key of [...this.timers.keys()]) this.stopTimers(key)
+    this.reverts.clear()
     await Promise.allSettled(reverts.map((revert) => revert()))
     this.abort.abort()
     this.queue.preemptAll()
@@ -290,7 +309,7 @@ export class DeviceControl {
         'motion-detection': has('MotionDetect', (k) => k.endsWith('.Enable')),
         'smart-detection': has('SmartMotionDetect', (k) => k.endsWith('.Enable')),
         'ivs-rule': recorder
-          ? (await this.settings.remoteRules(ch)) !== undefined
+          ? (await this.settings.remoteRules(ch).catch(() => undefined)) !== undefined
           : has('VideoAnalyseRule', (k) => k.endsWith('.Name')),
         'record-mode': has('RecordMode', (k) => k.endsWith('.Mode')),
         'day-night': has('VideoInOptions', (k) => /\.(DayNightColor|NightOptions\.SwitchMode)$/.test(k)),
@@ -315,7 +334,8 @@ export class DeviceControl {
 
   /**
    * After `ms`, `revert` through the queue (so it is coalesced with anything newer); every `repeat[0]` ms
-   * meanwhile, `repeat[1]`. A newer message for the same setting cancels both: its value is what stays.
+   * meanwhile, `repeat[1]`. A timed change that replaces one still pending goes back to what was there before
+   * the first (a second "light on for 60 s" must not make "on" the state to return to).
    */
   private timed(
     key: string,
@@ -323,11 +343,19 @@ export class DeviceControl {
     revert: () => Promise<unknown>,
     repeat?: [number, () => Promise<unknown>] | 0,
   ): void {
+    const back = this.reverts.get(key) ?? revert
+    if (this.closing) {
+      // Closed while this change was under way: it is not left on.
+      void back().catch(() => undefined)
+      return
+    }
+    this.stopTimers(key)
     const timers: NodeJS.Timeout[] = []
     const end = setTimeout(
       () => {
-        this.cancelTimed(key)
-        void this.queue.add(key, () => revert()).catch(() => undefined)
+        this.stopTimers(key)
+        this.reverts.delete(key)
+        void this.queue.add(key, () => back()).catch(() => undefined)
       },
       Math.min(ms, 2_147_483_647),
     )
@@ -342,12 +370,11 @@ export class DeviceControl {
       timers.push(tick)
     }
     this.timers.set(key, timers)
-    this.reverts.set(key, revert)
+    this.reverts.set(key, back)
   }
 
-  private cancelTimed(key: string): void {
+  private stopTimers(key: string): void {
     for (const timer of this.timers.get(key) ?? []) clearTimeout(timer)
     this.timers.delete(key)
-    this.reverts.delete(key)
   }
 }

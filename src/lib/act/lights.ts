@@ -5,7 +5,7 @@
 
 import { ControlError } from './control-error'
 import type { ControlRequest, DayNight, Mode } from './controls'
-import type { Transport } from './transport'
+import type { Checked, Transport } from './transport'
 
 /** The device's modes for a light row (`Lighting_V2`/`Lighting` `.Mode`). */
 const LIGHT_MODE: Record<Mode, string> = { auto: 'Auto', on: 'Manual', off: 'Off' }
@@ -16,7 +16,7 @@ const SWITCH_MODE: Partial<Record<DayNight, string>> = { color: '0', 'black-whit
 
 export interface LightChange {
   mode: Mode
-  checked: 'checked' | 'unverified'
+  checked: Checked
   /** Puts back what the light was before (a timed light's end). */
   restore: () => Promise<unknown>
 }
@@ -31,6 +31,8 @@ interface Dual {
 export class Lights {
   /** The lighting scheme a dual-light camera had before its white light was turned on, by `channel/profile`. */
   private readonly schemes = new Map<string, string>()
+  /** The whole-table writes of dual-light cameras, one after another. */
+  private tables: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly transport: Transport) {}
 
@@ -131,13 +133,28 @@ export class Lights {
     })
   }
 
-  /** Writes both tables whole with these profiles changed, in one transaction, and reads them back. */
-  private async writeDual(
+  /**
+   * Writes both tables whole with these profiles changed, in one transaction, and reads them back. One at a time
+   * per device: two such writes side by side (two channels, or light and light-mode) would each put back what
+   * the other changed.
+   */
+  private writeDual(
     request: ControlRequest,
     ch: number,
     row: number,
     wanted: Dual[],
-  ): Promise<'checked' | undefined> {
+  ): Promise<Checked | undefined> {
+    const write = this.tables.then(() => this.writeDualNow(request, ch, row, wanted))
+    this.tables = write.catch(() => undefined)
+    return write
+  }
+
+  private async writeDualNow(
+    request: ControlRequest,
+    ch: number,
+    row: number,
+    wanted: Dual[],
+  ): Promise<Checked | undefined> {
     const tables = await this.dualTables()
     if (!tables) return undefined
     for (const { profile, scheme, mode } of wanted) {
@@ -215,7 +232,7 @@ export class Lights {
    * `VideoInOptions[ch].NightOptions.SwitchMode` (0 day, 3 night): a value written into the other table is
    * accepted and does nothing, so only the field the device has is written ([RC], rr PR#327).
    */
-  async dayNight(request: ControlRequest, wanted: DayNight): Promise<'checked' | 'unverified'> {
+  async dayNight(request: ControlRequest, wanted: DayNight): Promise<Checked> {
     const ch = request.channel - 1
     const options = await this.transport.fresh('VideoInOptions')
     const color = `VideoInOptions[${ch}].DayNightColor`

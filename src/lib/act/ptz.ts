@@ -26,7 +26,11 @@ export class Ptz {
   /** The `channel=` each video channel's commands took, once one was accepted. */
   private readonly numbering = new Map<number, number>()
 
-  constructor(private readonly transport: Transport) {}
+  constructor(
+    private readonly transport: Transport,
+    /** How many video channels the device has: a second numbering is tried only on a one-channel camera. */
+    private readonly channelCount: () => Promise<number>,
+  ) {}
 
   /**
    * What a channel's PTZ can do. A recorder answers every channel, fixed cameras with `Preset=false ...
@@ -102,8 +106,13 @@ export class Ptz {
     throw last
   }
 
+  /**
+   * A recorder's camera N is `channel=N`; a direct camera's is N-1, and on a one-channel camera also 1 (2024+ PT
+   * models). On a camera with several lenses `channel=N` is the next lens: never tried there.
+   */
   private async candidates(channel: number): Promise<number[]> {
-    return (await this.transport.isRecorder()) ? [channel] : [channel - 1, channel]
+    if (await this.transport.isRecorder()) return [channel]
+    return channel === 1 && (await this.channelCount()) === 1 ? [0, 1] : [channel - 1]
   }
 }
 

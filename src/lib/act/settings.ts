@@ -4,15 +4,13 @@
 
 import { ControlError } from './control-error'
 import type { ControlRequest, Mode, RecordMode } from './controls'
-import type { Transport } from './transport'
+import type { Checked, Transport } from './transport'
 
 /** `RecordMode[ch].Mode`: 0 auto, 1 manual, 2 off (rroller client.py `async_set_record_mode`). */
 const RECORD_MODE: Record<RecordMode, string> = { auto: '0', manual: '1', off: '2' }
 /** `AlarmOut[n].Mode`: 0 auto, 1 on, 2 off (rr PR#694); an older relay camera: 0 on, 1 off (rr#676). */
 const RELAY_MODE = { auto: '0', on: '1', off: '2' } as const
 const RELAY_MODE_REVERSED = { on: '0', off: '1' } as const
-
-export type Checked = 'checked' | 'unverified'
 
 export class Settings {
   private relaysReversed = false
@@ -80,7 +78,7 @@ export class Settings {
         channel: ch,
       })
       if (!written || written.result !== true) throw new ControlError('refused', { action: request.action })
-      const now = (await this.remoteRules(ch))?.[index]?.Enable
+      const now = (await this.transport.readBack(() => this.remoteRules(ch)))?.[index]?.Enable
       if (typeof now !== 'boolean') return 'unverified'
       if (now !== enabled)
         throw new ControlError('not-applied', { action: request.action, state: now ? 'on' : 'off' })

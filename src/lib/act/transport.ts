@@ -14,6 +14,12 @@ import type { ControlRequest } from './controls'
 
 export type Table = Map<string, string>
 
+/** Whether a write was read back and found as written, or could not be read back. */
+export type Checked = 'checked' | 'unverified'
+
+/** What was learned is asked again after this: cameras are added to recorders, firmware is updated. */
+const KNOWN_FOR_MS = 10 * 60_000
+
 /**
  * A 401 to a call beside the stream: a wrong password while the camera has never accepted this login (it
  * counted against the login budget), else this user's rights.
@@ -60,7 +66,7 @@ export function parseTable(text: string): Table {
 
 export class Transport {
   /** Answers read to learn what the device has, and "not here" answers until when they are believed. */
-  private readonly known = new Map<string, Table>()
+  private readonly known = new Map<string, { table: Table; until: number }>()
   private readonly absent = new Map<string, number>()
   private recorder: Promise<boolean> | undefined
 
@@ -107,7 +113,7 @@ export class Transport {
    */
   async learnWith(key: string, load: () => Promise<Table | undefined>): Promise<Table | undefined> {
     const kept = this.known.get(key)
-    if (kept) return kept
+    if (kept && kept.until > Date.now()) return kept.table
     if ((this.absent.get(key) ?? 0) > Date.now()) return undefined
     let table: Table | undefined
     try {
@@ -115,11 +121,12 @@ export class Transport {
     } catch (err) {
       if (!(err instanceof ControlError && err.key === 'refused')) throw err
     }
-    if (!table) {
+    if (!table || table.size === 0) {
+      this.known.delete(key)
       this.absent.set(key, Date.now() + this.limits.absentForMs)
       return undefined
     }
-    this.known.set(key, table)
+    this.known.set(key, { table, until: Date.now() + KNOWN_FOR_MS })
     return table
   }
 
@@ -132,7 +139,7 @@ export class Transport {
   /** A configuration table as the device has it now (what a write is checked against, what a timer restores). */
   async fresh(name: string): Promise<Table | undefined> {
     const table = await this.read(`/cgi-bin/configManager.cgi?action=getConfig&name=${name}`)
-    if (table) this.known.set(name, table)
+    if (table) this.known.set(name, { table, until: Date.now() + KNOWN_FOR_MS })
     return table
   }
 
@@ -162,12 +169,12 @@ export class Transport {
    * written is 'not-applied' (recorders answer 200 to a write to a row they do not have, and discard it:
    * [RCO]); a table that cannot be read back is 'unverified' ([RT]: a write is checked by reading it).
    */
-  async setAndCheck(request: ControlRequest, writes: Map<string, string>): Promise<'checked' | 'unverified'> {
+  async setAndCheck(request: ControlRequest, writes: Map<string, string>): Promise<Checked> {
     await this.setConfig(request, writes)
     const tableOf = (key: string): string => /^\w+/.exec(key)?.[0] ?? key
-    let checked: 'checked' | 'unverified' = 'checked'
+    let checked: Checked = 'checked'
     for (const name of new Set([...writes.keys()].map(tableOf))) {
-      const now = await this.fresh(name)
+      const now = await this.readBack(() => this.fresh(name))
       for (const [key, wanted] of writes) {
         if (tableOf(key) !== name) continue
         const value = now?.get(key)
@@ -179,6 +186,19 @@ export class Transport {
       }
     }
     return checked
+  }
+
+  /**
+   * A read after a write the device accepted: busy or silent then, it is not a failure of the write (which may
+   * have done its work, and whose timed end must still be kept), only a state not known.
+   */
+  async readBack<T>(read: () => Promise<T | undefined>): Promise<T | undefined> {
+    try {
+      return await read()
+    } catch (err) {
+      if (err instanceof ControlError && (err.key === 'busy-device' || err.key === 'failed')) return undefined
+      throw err
+    }
   }
 
   /**
@@ -211,25 +231,35 @@ export class Transport {
     params?: Record<string, unknown>,
     object?: unknown,
   ): Promise<{ result?: unknown; params?: Record<string, unknown> } | undefined> {
+    this.open()
     try {
       return await this.rpc.call(method, params, object)
     } catch (err) {
-      // An answer with `result: false` ("Method not found", "Authority:check failure", an error on a channel that
-      // lacks the thing, rr#555) or no JSON-RPC at all (404): not here. Logins and silence are thrown.
-      if (err instanceof Rpc2Error) return undefined
+      // The device answered `result: false` ("Method not found", "Authority:check failure", an error on a
+      // channel that lacks the thing, rr#555), or has no JSON-RPC at all (404): not here. A 503, an answer that
+      // is not JSON or silence is transient, and said so.
+      if (err instanceof Rpc2Error && (err.code !== undefined || err.message === 'HTTP 404')) return undefined
+      if (err instanceof Rpc2Error && /^HTTP 5/.test(err.message))
+        throw new ControlError('busy-device', { status: err.message.slice(5) })
       throw await failureOf(this.http, err, this.limits.cgiTimeoutMs)
     }
   }
 
   /** Calls carried out together in one JSON-RPC request: false where the device refused them or has no RPC2. */
   async rpc2Together(calls: Array<{ method: string; params: Record<string, unknown> }>): Promise<boolean> {
+    this.open()
     try {
       await this.rpc.multicall(calls)
       return true
     } catch (err) {
-      if (err instanceof Rpc2Error) return false
+      if (err instanceof Rpc2Error && (err.code !== undefined || err.message === 'HTTP 404')) return false
       throw await failureOf(this.http, err, this.limits.cgiTimeoutMs)
     }
+  }
+
+  /** Nothing new is asked of a device once its control is closed (the RPC2 session is the device's, not ours). */
+  private open(): void {
+    if (this.signal.aborted) throw new ControlError('closed')
   }
 
   private async call(path: string, closing = false): Promise<{ status: number; body: Buffer }> {

@@ -157,6 +157,14 @@ export class HttpSession {
     return this.accepted
   }
 
+  /**
+   * Whether the owner lets the password travel in a readable form: Basic login allowed in the camera node, or
+   * TLS. A JSON-RPC login whose challenge asks for the plain or base64 password is made only then.
+   */
+  get mayRevealPassword(): boolean {
+    return this.allowBasic || this.address.protocol === 'https'
+  }
+
   get baseUrl(): string {
     const { protocol, host, port } = this.address
     const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host

@@ -6,6 +6,7 @@
 
 import { createHash } from 'node:crypto'
 import { LoginsPaused, type HttpSession } from './http-session'
+import { MAX_CONFIG_ANSWER_BYTES } from '../limits'
 
 /** A call the device answered with `result: false`, or could not be read. */
 export class Rpc2Error extends Error {
@@ -228,6 +229,14 @@ export class Rpc2Session {
       throw new Rpc2Error(code, 'no login challenge')
     }
     const encryption = str(challenge.params?.encryption, 'Default')
+    // Any other encryption sends the password as it is or in base64 (ipcmanview utils.go): a device, or someone
+    // between, could ask for it so to read it, where the digest login never reveals it.
+    if (encryption !== 'Default' && !this.http.mayRevealPassword) {
+      throw new Rpc2Error(
+        undefined,
+        `login asks for the password readable (${encryption}); allow Basic login to send it`,
+      )
+    }
     const realm = str(challenge.params?.realm, '')
     const random = str(challenge.params?.random, '')
     const session =
@@ -290,7 +299,8 @@ export class Rpc2Session {
     const { status, body: answer } = await this.http.post(
       path,
       { ...body, id: ++this.id },
-      closing ? {} : { signal: this.signal },
+      // Whole configuration tables (a recorder's lights, its cameras' IVS rules) run to tens of KB.
+      { ...(closing ? {} : { signal: this.signal }), maxBytes: MAX_CONFIG_ANSWER_BYTES },
     )
     if (status !== 200) {
       throw new Rpc2Error(undefined, `HTTP ${status}`)
