@@ -147,7 +147,15 @@ describe(`refresh and reconcile never lose, double or invent an event, in ${runt
     const got = await deployed({ indexesDelayMs: 600 })
     sim.send(start)
     sim.send({ code: 'CrossLineDetection', action: 'Start', index: 0 })
-    await until(() => got.length === 2 && sim.cgiInFlight === 0, 'both codes learnt')
+    // Learnt means asked and answered: with no question yet sent, no call is in flight either.
+    await until(
+      () =>
+        got.length === 2 &&
+        queried('VideoMotion') === 1 &&
+        queried('CrossLineDetection') === 1 &&
+        sim.cgiInFlight === 0,
+      'both codes learnt',
+    )
     const before = sim.requests.filter((r) => r.url.includes('getEventIndexes') && r.auth === 'ok').length
     for (let n = 0; n < 5; n++) {
       await pass(250) // healthy: re-attached at once, while the last round's answers are still on their way
