@@ -151,13 +151,11 @@ export class DoorControl {
    */
   private async callState(): Promise<string | undefined> {
     try {
-      const object = await this.rpc.call('VideoTalkPhone.factory.instance', {})
+      const object = (await this.rpc.call('VideoTalkPhone.factory.instance', {})).result
       try {
-        const state = (await this.rpc.call('VideoTalkPhone.getCallState', undefined, object.result)).params
-          ?.callState
-        return typeof state === 'string' ? state.slice(0, 32) : undefined
+        return await this.readCallState(object)
       } finally {
-        void this.rpc.call('VideoTalkPhone.destroy', undefined, object.result).catch(() => undefined)
+        void this.rpc.call('VideoTalkPhone.destroy', undefined, object).catch(() => undefined)
       }
     } catch {
       return undefined
