@@ -22,7 +22,8 @@ export interface DahuaDoorConfig extends NodeDef {
   /** Attach a picture of the camera to each press. */
   snapshot?: boolean
   /** "Allow opening the door": without it an `open` is refused. */
-  allowOpen?: boolean
+  /** Only `true` (or "true" from an environment variable) opens. */
+  allowOpen?: boolean | string
 }
 
 interface DoorSettings {
@@ -196,8 +197,10 @@ export default function (RED: NodeAPI): void {
             done(new Error(RED._('dahua-door.errors.door', { max: MAX_DOOR })))
             return
           }
-          // A physical action: only where the user said so in the editor, and always in the log.
-          if (!config.allowOpen) {
+          // A physical action: only where the user said so, and always in the log. The checkbox gives a boolean; an
+          // environment variable (`${VAR}`, substituted as text) may give "true". Anything else, "false" and "0"
+          // included (truthy strings), is no (review-2026-12.md 9).
+          if (config.allowOpen !== true && config.allowOpen !== 'true') {
             this.warn(RED._('dahua-door.log.open-refused', { door, camera: where, id: msg._msgid ?? '' }))
             done(new Error(RED._('dahua-door.errors.open-not-allowed')))
             return

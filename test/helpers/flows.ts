@@ -122,7 +122,7 @@ export function controlFlowNode(id: string, action = 'snapshot', channel = 1, ca
 
 export function doorFlowNode(
   id: string,
-  options: { snapshot?: boolean; allowOpen?: boolean } = {},
+  options: { snapshot?: boolean; allowOpen?: unknown } = {},
   camera = 'cam',
 ): FlowNode[] {
   return [

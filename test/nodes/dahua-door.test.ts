@@ -38,7 +38,7 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
 
   async function start(
     profile: string,
-    options: { snapshot?: boolean; allowOpen?: boolean } = {},
+    options: { snapshot?: boolean; allowOpen?: unknown } = {},
   ): Promise<Array<{ topic: string; payload: DoorPayload }>> {
     sim = simulator({ profile })
     const port = await sim.listen()
@@ -191,6 +191,35 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
     assert.deepEqual(sim.door!.opened, [])
     assert.equal(sim.requests.filter((r) => r.url.includes('accessControl')).length, 0)
     assert.ok(calls('door', 'warn').some((args) => String(args[0]).includes('dahua-door.log.open-refused')))
+  })
+
+  // Only a real `true` opens: a flow file written by a tool, or `${VAR}` (Node-RED substitutes environment
+  // variables in string properties), gives strings, and "false" is truthy (review-2026-12.md 9).
+  for (const allowOpen of ['false', '0', 'no', 'yes', 1, '${DOOR_OPEN_ALLOWED}']) {
+    it(`refuses to open with "Allow opening the door" set to ${JSON.stringify(allowOpen)}, not the boolean true`, async () => {
+      process.env.DOOR_OPEN_ALLOWED = 'false'
+      try {
+        await start('vto', { allowOpen })
+        await assert.rejects(
+          control('door', { action: 'open' }),
+          (err: Error) => err.message === 'dahua-door.errors.open-not-allowed',
+        )
+        assert.deepEqual(sim.door!.opened, [])
+      } finally {
+        delete process.env.DOOR_OPEN_ALLOWED
+      }
+    })
+  }
+
+  it('opens with "Allow opening the door" from an environment variable set to true', async () => {
+    process.env.DOOR_OPEN_ALLOWED = 'true'
+    try {
+      await start('vto', { allowOpen: '${DOOR_OPEN_ALLOWED}' })
+      await control('door', { action: 'open' })
+      assert.deepEqual(sim.door!.opened, [{ door: 1, via: 'cgi' }])
+    } finally {
+      delete process.env.DOOR_OPEN_ALLOWED
+    }
   })
 
   for (const profile of ['vto', 'vto-apartment']) {
