@@ -236,6 +236,17 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
     assert.ok(s.requests.some((r) => r.url.includes('ptz.cgi?channel=1&action=start&code=GotoPreset')))
   })
 
+  it('a PTZ move under way when the flows stop is told to stop before the session closes', async () => {
+    const s = await start('ptz')
+    // Its answer never comes (the node is gone): only the camera is asked.
+    void control('ctl', { action: 'ptz-move', payload: { direction: 'left', seconds: 30 } }, 1_000).catch(
+      () => undefined,
+    )
+    await until(() => s.device.ptz.get(0) === 'Left', 'moving left')
+    await helper.unload()
+    assert.equal(s.device.ptz.get(0), 'stopped', 'the camera was left moving')
+  })
+
   it('a newer PTZ message stops a long move under way', async () => {
     const s = await start('ptz')
     const move = send({ action: 'ptz-move', payload: { direction: 'up', seconds: 30 } })

@@ -136,6 +136,9 @@ export class DeviceControl {
     await Promise.allSettled(reverts.map((revert) => revert()))
     this.abort.abort()
     this.queue.preemptAll()
+    // A PTZ move told to stop sends its stop now: waited for (within a call's limit) before the session closes,
+    // or the camera would turn until its end stop (review-2026-12.md 3).
+    await this.queue.settled(2 * this.options.cgiTimeoutMs)
   }
 
   private async execute(request: ControlRequest, key: string, preempted: AbortSignal): Promise<unknown> {

@@ -20,6 +20,8 @@ interface Slot {
 
 export class SettingQueue {
   private readonly slots = new Map<string, Slot>()
+  /** The settings being worked through now, each until its last request is done. */
+  private readonly draining = new Set<Promise<void>>()
   private waiting = 0
 
   constructor(private readonly limit: number) {}
@@ -40,13 +42,25 @@ export class SettingQueue {
       }
       const fresh: Slot = { preempt: new AbortController() }
       this.slots.set(key, fresh)
-      void this.drain(key, fresh, { run, waiters: [waiter] })
+      const draining = this.drain(key, fresh, { run, waiters: [waiter] })
+      this.draining.add(draining)
+      void draining.finally(() => this.draining.delete(draining))
     })
   }
 
   /** Tells every run under way to stop what can be stopped (closing). */
   preemptAll(): void {
     for (const slot of this.slots.values()) slot.preempt.abort()
+  }
+
+  /** Resolves when every run under way has finished (a PTZ move its stop), or after `ms`. Never rejects. */
+  async settled(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      Promise.allSettled([...this.draining]),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+    ])
+    clearTimeout(timer)
   }
 
   private async drain(key: string, slot: Slot, first: Job): Promise<void> {
