@@ -67,9 +67,10 @@ export interface SimulatorOptions {
   /**
    * A hostile camera's answers: `snapshot.cgi`, `getEventIndexes`, `configManager.cgi?action=getConfig` and
    * `coaxialControlIO.cgi?action=getStatus` answer this many bytes (a JPEG of that size; `channels[n]=n` lines;
-   * table lines; status lines), chunked without a Content-Length, as fast as the client reads.
+   * table lines; status lines), chunked without a Content-Length, as fast as the client reads. `challenge`: the
+   * body of every 401 login challenge (review-2026-12.md 4).
    */
-  answerBytes?: { snapshot?: number; indexes?: number; config?: number; status?: number }
+  answerBytes?: { snapshot?: number; indexes?: number; config?: number; status?: number; challenge?: number }
 }
 
 export interface SimulatorRequest {
@@ -336,6 +337,17 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       }
       record(auth, 401)
       // A fresh nonce on every challenge (rroller#603); with the connection kept or closed as configured.
+      if (this.options.answerBytes?.challenge) {
+        const challenge = { 'WWW-Authenticate': this.challenges() }
+        this.flood(
+          res,
+          this.options.answerBytes.challenge,
+          () => 'Invalid Authority!\r\n'.repeat(64),
+          401,
+          challenge,
+        )
+        return
+      }
       res.writeHead(401, { ...this.headers(), 'WWW-Authenticate': this.challenges() })
       res.end('Error\r\nInvalid Authority!\r\n')
       return
@@ -439,8 +451,14 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
    * Writes `bytes` of `piece(0) piece(1) ...` (latin1), chunked, as fast as the client reads; counts an answer
    * the client closed before its end.
    */
-  private flood(res: http.ServerResponse, bytes: number, piece: (i: number) => string): void {
-    res.writeHead(200, this.headers(res.getHeader('Content-Type') as string | undefined))
+  private flood(
+    res: http.ServerResponse,
+    bytes: number,
+    piece: (i: number) => string,
+    status = 200,
+    extra: Record<string, string | string[]> = {},
+  ): void {
+    res.writeHead(status, { ...this.headers(res.getHeader('Content-Type') as string | undefined), ...extra })
     let sent = 0
     let i = 0
     let finished = false

@@ -58,6 +58,16 @@ describe(`a hostile camera in ${runtimeName}`, function () {
     assert.ok(warned('dahua-camera.limit.depth'))
   })
 
+  it('never reads a login challenge body: 256 MiB bodies on every 401 cost neither memory nor the stream', async () => {
+    await deployed({}, { answerBytes: { challenge: 256 * 1024 ** 2 } })
+    const got = collect('ev-out')
+    await waitFor(sim, 'attach', 'the attach')
+    sim.send({ code: 'VideoMotion', action: 'Start', index: 0 })
+    await until(() => got.length === 1, 'the event, through a login whose challenge was never read')
+    // What the camera managed to write before the socket was destroyed: socket buffers, not the body.
+    assert.ok(sim.answerBytesWritten < 32 * 1024 ** 2, `${sim.answerBytesWritten} challenge bytes written`)
+  })
+
   it('never lets __proto__, constructor or prototype keys reach a flow', async () => {
     await deployed()
     const got = collect('ev-out')

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream'
 import { Agent, HttpClient, type HttpClientResponse, type RequestOptions } from 'urllib'
 import { MAX_STATE_ANSWER_BYTES } from '../limits'
 import { LoginBudget, type LoginMemory, type Timing } from './policy'
+import { digestAuthorization, digestChallenge } from './digest'
 import type { CameraAddress, CameraCredentials, FailureReason } from '../types'
 
 /** Calls to the camera beside the stream, at most this many at once: a dozen can wedge it (rroller#615). */
@@ -291,20 +292,39 @@ export class HttpSession {
     return this.abortable(options.signal, async (signal) => {
       for (let schemeSwitches = 0; ; schemeSwitches++) {
         const sentWith = this.scheme
-        const response = await this.http.request<T>(`${this.baseUrl}${path}`, {
-          method: 'GET',
-          ...options,
-          signal,
-          followRedirect: false,
-          ...(isAttach ? { headers: { accept: 'multipart/x-mixed-replace' } } : {}),
-          ...this.authOption(),
-        })
+        const url = `${this.baseUrl}${path}`
+        const send = (authorization?: string): Promise<HttpClientResponse<T>> =>
+          this.http.request<T>(url, {
+            method: 'GET',
+            ...options,
+            signal,
+            followRedirect: false,
+            headers: {
+              ...(isAttach ? { accept: 'multipart/x-mixed-replace' } : {}),
+              ...(authorization ? { authorization } : {}),
+            },
+            ...this.basicOption(),
+          })
+        let response = await send()
+        const challenge =
+          sentWith === 'digest' && response.status === 401
+            ? digestChallenge(response.headers['www-authenticate'])
+            : undefined
+        if (challenge) {
+          // The challenge is in the headers: its body is never read (digest.ts).
+          discard(response.res)
+          const { username, password } = this.credentials
+          const target = new URL(url)
+          response = await send(
+            digestAuthorization('GET', `${target.pathname}${target.search}`, challenge, username, password),
+          )
+        }
         const status = response.status
         if (status === 401 && schemeSwitches < 2) {
           const wanted = preferredScheme(response.headers['www-authenticate'])
           if (wanted !== undefined && wanted !== sentWith) {
-            // A challenge for the other scheme: urllib answers only a Digest one, so a Digest request that
-            // meets a Basic challenge carried no credentials, and its 401 refused no login.
+            // A challenge for the other scheme: a Digest request that meets a Basic challenge carried no
+            // credentials, and its 401 refused no login.
             if (options.dataType === 'stream') {
               discard(response.res)
             }
@@ -380,12 +400,10 @@ export class HttpSession {
     }
   }
 
-  private authOption(): { digestAuth: string } | { auth: string } {
+  /** Basic only after the camera asked for it and refuseBasic() let it: the password goes in clear. */
+  private basicOption(): { auth: string } | Record<string, never> {
     const { username, password } = this.credentials
-    // Basic only after the camera asked for it and refuseBasic() let it: the password goes in clear.
-    return this.scheme === 'basic'
-      ? { auth: `${username}:${password}` }
-      : { digestAuth: `${username}:${password}` }
+    return this.scheme === 'basic' ? { auth: `${username}:${password}` } : {}
   }
 }
 
