@@ -62,6 +62,11 @@ export interface SimulatorOptions {
    * as an NVR did to a user without snapshot rights (rroller#251), or 403 (rroller#647: reads work, writes 403).
    */
   forbidden?: Record<string, 401 | 403>
+  /**
+   * CGI scripts the camera takes a request for and then answers badly (review-2026-12.md 7 and 11): `silent`
+   * never answers; `trickle` sends its 200 at once and then a byte every 300 ms for 8 s.
+   */
+  slowAnswers?: Record<string, 'silent' | 'trickle'>
   /** Answer every request with a redirect to this URL (a proxy or a camera that moved to https). */
   redirectTo?: string
   /**
@@ -362,6 +367,24 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     if (!url.includes('action=attach')) {
       this.maxCgiInFlight = Math.max(this.maxCgiInFlight, ++this.cgiInFlight)
       res.on('close', () => this.cgiInFlight--)
+    }
+    const slow = this.options.slowAnswers?.[script]
+    if (slow) {
+      record('ok', 200)
+      if (slow === 'trickle') {
+        res.writeHead(200, this.headers())
+        let left = 8_000 / 300
+        const tick = setInterval(() => {
+          if (left-- <= 0 || res.destroyed) {
+            clearInterval(tick)
+            if (!res.destroyed) res.end()
+            return
+          }
+          res.write('.')
+        }, 300)
+        res.on('close', () => clearInterval(tick))
+      }
+      return
     }
     const indexes = /^\/cgi-bin\/eventManager\.cgi\?action=getEventIndexes&code=(\w+)$/.exec(url)
     if (indexes) {

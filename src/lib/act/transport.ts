@@ -6,7 +6,13 @@
 // transient (real-devices-acting.md 3 and 6).
 
 import { MAX_CONFIG_ANSWER_BYTES, MAX_STATE_ANSWER_BYTES } from '../limits'
-import { AnswerTooLarge, LoginsPaused, classify, type HttpSession } from '../session/http-session'
+import {
+  AnswerTooLarge,
+  CallTimeout,
+  LoginsPaused,
+  classify,
+  type HttpSession,
+} from '../session/http-session'
 import { Rpc2Error, Rpc2LoginLocked, Rpc2LoginRefused, type Rpc2Session } from '../session/rpc2'
 import { ControlError } from './control-error'
 import { printable } from '../text'
@@ -39,7 +45,8 @@ export async function failureOf(http: HttpSession, err: unknown, waitedMs: numbe
   if (err instanceof Rpc2LoginLocked) return new ControlError('locked')
   if (err instanceof Rpc2LoginRefused) return new ControlError('login', { left: http.budget.left })
   if (err instanceof Rpc2Error) return new ControlError('answer', { detail: err.message })
-  const reason = await http.explain(classify(err), waitedMs)
+  // A call that ran out of time says the limit it ran out of, whoever asked (the door, the control).
+  const reason = await http.explain(classify(err), err instanceof CallTimeout ? err.limitMs : waitedMs)
   return new ControlError('failed', { kind: reason.kind, detail: reason.detail ?? '' })
 }
 

@@ -31,6 +31,14 @@ export interface CgiOptions {
 }
 
 /** An answer larger than its limit (limits.ts); the request was aborted and its socket released. */
+/** A call beside the stream not answered, its answer included, within its limit (classified as a timeout). */
+export class CallTimeout extends Error {
+  override readonly name = 'CallTimeoutError'
+  constructor(readonly limitMs: number) {
+    super(`no answer within ${limitMs} ms`)
+  }
+}
+
 export class AnswerTooLarge extends Error {
   override readonly name = 'AnswerTooLarge'
   constructor(readonly limit: number) {
@@ -242,22 +250,40 @@ export class HttpSession {
   ): Promise<CgiAnswer> {
     const { signal, timeoutMs = this.timing.cgiTimeoutMs, maxBytes = MAX_STATE_ANSWER_BYTES } = options
     await this.slots.enter()
+    // The deadline, the caller's signal and close() end the call until its whole answer is read: a camera that
+    // sends its headers and then trickles the body must not hold a slot, or close() (review-2026-12.md 7).
     const deadline = new AbortController()
-    const timer = setTimeout(() => deadline.abort(), timeoutMs)
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      deadline.abort()
+    }, timeoutMs)
     const forward = (): void => deadline.abort()
     signal?.addEventListener('abort', forward, { once: true })
+    this.inFlight.add(deadline)
+    if (this.closed) deadline.abort()
+    let body: Readable | undefined
+    const end = (): void => {
+      body?.destroy()
+    }
+    deadline.signal.addEventListener('abort', end, { once: true })
     try {
       signal?.throwIfAborted()
       const response = await call(deadline.signal, timeoutMs)
+      body = response.res
+      if (deadline.signal.aborted) end()
       return { status: response.status, body: await readLimited(response, maxBytes) }
     } catch (err) {
       if (err instanceof AnswerTooLarge) {
         this.onTooLarge?.(script(path))
       }
-      throw err
+      // Said as what it is, a call not answered within the limit, not as the abort that ended it.
+      throw timedOut ? new CallTimeout(timeoutMs) : err
     } finally {
       clearTimeout(timer)
       signal?.removeEventListener('abort', forward)
+      deadline.signal.removeEventListener('abort', end)
+      this.inFlight.delete(deadline)
       this.slots.leave()
     }
   }
