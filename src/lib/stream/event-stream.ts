@@ -263,6 +263,11 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
           healthy: stream.delivered && this.now() - stream.openedAt >= this.timing.healthyAfterMs,
         }
       }
+      // No login while logins are paused (a Test connection with a typo, another node's old password): the old
+      // stream still works, so the refresh waits for its next turn (review-2026-12.md 13).
+      if (this.http.budget.waitMs(this.now()) > 0) {
+        continue
+      }
       // From the moment the camera registers the new attach it sends every event on both (overlap.ts).
       const overlap = new Overlap()
       session.overlap = overlap
