@@ -31,6 +31,7 @@ const KNOWN_FOR_MS = 10 * 60_000
  * counted against the login budget), else this user's rights.
  */
 export function refusalOf(http: HttpSession, status: number): ControlError {
+  if (status === 401 && http.unsure) return new ControlError('rights-or-password', { status })
   return http.proven || status === 403
     ? new ControlError('rights', { status })
     : new ControlError('login', { left: http.budget.left })

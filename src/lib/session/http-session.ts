@@ -104,6 +104,8 @@ export class HttpSession {
   private readonly memory: CameraMemory
   /** The camera accepted these credentials, and no attach was refused since. */
   private accepted = false
+  /** The last answer was a 401 after a success: rights, or a password changed on the camera; nobody can tell. */
+  private doubted = false
   /**
    * CGI scripts the camera refused this user with 401 since the last attach (`snapshot.cgi`): not asked again
    * until then, because each 401 may count as a failed login on the device, and enough of them lock the
@@ -164,6 +166,11 @@ export class HttpSession {
    */
   get proven(): boolean {
     return this.accepted
+  }
+
+  /** The last call was refused (401) right after a success: the user's rights, or a changed password. */
+  get unsure(): boolean {
+    return this.doubted
   }
 
   /**
@@ -364,11 +371,17 @@ export class HttpSession {
         if (isAttach && (status === 401 || status === 403)) {
           this.budget.refuse(this.now())
           this.accepted = false
+          this.doubted = false
         } else if (status === 401) {
+          // After a success a 401 is this user's rights or a password changed on the camera: not counted, but
+          // the next one is, whatever its script, until a call succeeds again (review-2026-12.md 5).
           if (this.accepted) {
             this.notAllowed.set(script(path), status)
+            this.accepted = false
+            this.doubted = true
           } else {
             this.budget.refuse(this.now())
+            this.doubted = false
           }
         } else if (status === 403) {
           // Beside the stream a 403 refuses what was asked (one setting on one channel, one picture), not the
@@ -378,6 +391,7 @@ export class HttpSession {
           // A redirect is answered before any login: it proves nothing about the credentials.
           this.budget.accept()
           this.accepted = true
+          this.doubted = false
           if (sentWith === 'digest') {
             this.memory.digestWorked = true
           }
