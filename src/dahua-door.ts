@@ -140,6 +140,16 @@ export default function (RED: NodeAPI): void {
       if (!joined) {
         return
       }
+      // A contact is known when its code is seen, not when its merged message leaves: a reconnect's question
+      // answered meanwhile must not say the same opening again (review-2026-12.md 12).
+      const door = joined.door ?? 1
+      if (
+        !event.reconciled &&
+        (joined.event === 'door-opened' || joined.event === 'door-closed') &&
+        door <= MAX_DOOR
+      ) {
+        contacts.set(door, joined.event === 'door-opened' ? 'Open' : 'Close')
+      }
       // The picture is asked for at the press's first code, not when its window closes.
       if (config.snapshot && joined.event === 'pressed' && joined.raw.length === 1 && !event.reconciled) {
         const picture = device.snapshot(1)

@@ -349,6 +349,21 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
     )
   })
 
+  it('a door that opens as the stream comes back is one door-opened, not a reconciled one and a live one', async () => {
+    const got = await start('vto')
+    play('card')
+    await until(() => events(got).includes('door-closed'), 'the door closed')
+    await sim.refuseConnections(true)
+    const attached = waitFor(sim, 'attach', 'the re-attach', 10_000)
+    await sim.refuseConnections(false)
+    await attached
+    sim.door!.setContact(1, 'Open')
+    sim.send({ code: 'DoorStatus', action: 'Pulse', index: 0, data: { Status: 'Open' } })
+    await until(() => events(got).filter((e) => e === 'door-opened').length >= 2, 'the door opened', 5_000)
+    await pass(1_500)
+    assert.deepEqual(events(got).slice(3), ['door-opened'], 'said once')
+  })
+
   it('a wrong action and a wrong door number say what to send', async () => {
     await start('vto', { allowOpen: true })
     await assert.rejects(

@@ -205,9 +205,11 @@ export class DoorControl {
       events.push({ event: 'call-ended', at: Date.now(), reconciled: true, raw: [] })
     }
     for (const door of contacts.size > 0 ? [...contacts.keys()] : [1]) {
+      const asked = contacts.get(door)
       const now = await this.contact(door)
       const before = contacts.get(door)
-      if (now === undefined || now === before) {
+      // A live DoorStatus seen while the station was being asked has said it already.
+      if (now === undefined || now === before || before !== asked) {
         continue
       }
       contacts.set(door, now)
