@@ -10,7 +10,7 @@ import { connect as tlsConnect } from 'node:tls'
 import type { Readable } from 'node:stream'
 import { Agent, HttpClient, type HttpClientResponse, type RequestOptions } from 'urllib'
 import { MAX_STATE_ANSWER_BYTES } from '../limits'
-import { LoginBudget, type LoginMemory, type Timing } from './policy'
+import { LoginBudget, freshLoginMemory, type LoginMemory, type Timing } from './policy'
 import { digestAuthorization, digestChallenge } from './digest'
 import type { CameraAddress, CameraCredentials, FailureReason } from '../types'
 
@@ -84,7 +84,7 @@ function memoryOf(address: CameraAddress): CameraMemory {
   const key = `${address.host.toLowerCase()}:${address.port}`
   let memory = cameras.get(key)
   if (!memory) {
-    memory = { login: { refusals: 0, blockedUntil: 0 }, digestWorked: false }
+    memory = { login: freshLoginMemory(), digestWorked: false }
     cameras.set(key, memory)
     if (cameras.size > MAX_CAMERAS_REMEMBERED) {
       cameras.delete(cameras.keys().next().value as string)

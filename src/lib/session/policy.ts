@@ -143,11 +143,25 @@ export function idleLimitMs(heartbeatSeen: boolean, heartbeatSeconds: number, ti
  * it: the stream, its side calls, Test connection, and the client a redeploy replaces it with.
  */
 export interface LoginMemory {
-  refusals: number
+  /**
+   * Refused logins in a row, by a digest of the credentials: a success with one password clears that password's
+   * count, not another's, so a second camera node with an old password cannot retry for ever while the first
+   * succeeds (review-2026-12.md 6). Bounded: a camera has a few nodes, each with one set of credentials.
+   */
+  refusals: Map<string, number>
+  /** Until when nothing logs in: the account or the address may be locked, whoever's password was refused. */
   blockedUntil: number
-  /** A digest of the credentials the last refusal was for: a deploy of other credentials may try at once. */
+  /** A digest of the credentials the pause is for: only their success, or a deploy of others, ends it. */
   refusedWith?: string
 }
+
+/** A camera's login memory before anything has logged in to it. */
+export function freshLoginMemory(): LoginMemory {
+  return { refusals: new Map(), blockedUntil: 0 }
+}
+
+/** The most credentials one camera's memory keeps counts for (a few camera nodes, a few Test connections). */
+const MAX_CREDENTIALS = 16
 
 /**
  * Counts refused logins across everything that logs in to one camera. A single 401 is not proof of a wrong
@@ -158,26 +172,34 @@ export interface LoginMemory {
 export class LoginBudget {
   constructor(
     private readonly timing: Timing,
-    private readonly memory: LoginMemory = { refusals: 0, blockedUntil: 0 },
+    private readonly memory: LoginMemory = freshLoginMemory(),
     /** Which credentials this budget's user logs in with (a digest, never the password). */
     private readonly credentials = '',
   ) {}
 
   /** Records a refusal; true when the budget is now spent. */
   refuse(now: number): boolean {
-    this.memory.refusals++
-    this.memory.refusedWith = this.credentials
-    if (this.memory.refusals >= this.timing.maxRefusals) {
+    const refusals = this.refused + 1
+    this.memory.refusals.delete(this.credentials)
+    if (this.memory.refusals.size >= MAX_CREDENTIALS) {
+      this.memory.refusals.delete(this.memory.refusals.keys().next().value as string)
+    }
+    this.memory.refusals.set(this.credentials, refusals)
+    if (refusals >= this.timing.maxRefusals) {
       this.memory.blockedUntil = now + this.timing.authCooldownMs
+      this.memory.refusedWith = this.credentials
       return true
     }
     return false
   }
 
+  /** A success of these credentials: their count starts again, and a pause they caused ends. */
   accept(): void {
-    this.memory.refusals = 0
-    this.memory.blockedUntil = 0
-    this.memory.refusedWith = undefined
+    this.memory.refusals.delete(this.credentials)
+    if (this.memory.refusedWith === undefined || this.memory.refusedWith === this.credentials) {
+      this.memory.blockedUntil = 0
+      this.memory.refusedWith = undefined
+    }
   }
 
   /**
@@ -186,7 +208,8 @@ export class LoginBudget {
    */
   renew(): void {
     if (this.memory.refusedWith !== undefined && this.memory.refusedWith !== this.credentials) {
-      this.accept()
+      this.memory.blockedUntil = 0
+      this.memory.refusedWith = undefined
     }
   }
 
@@ -196,11 +219,11 @@ export class LoginBudget {
   }
 
   get refused(): number {
-    return this.memory.refusals
+    return this.memory.refusals.get(this.credentials) ?? 0
   }
 
   /** Refusals still allowed before logins pause. */
   get left(): number {
-    return Math.max(0, this.timing.maxRefusals - this.memory.refusals)
+    return Math.max(0, this.timing.maxRefusals - this.refused)
   }
 }
