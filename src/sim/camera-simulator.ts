@@ -64,9 +64,10 @@ export interface SimulatorOptions {
   forbidden?: Record<string, 401 | 403>
   /**
    * CGI scripts the camera takes a request for and then answers badly (review-2026-12.md 7 and 11): `silent`
-   * never answers; `trickle` sends its 200 at once and then a byte every 300 ms for 8 s.
+   * never answers; `trickle` sends its 200 at once and then a byte every 300 ms for 8 s; `busy-once` answers the
+   * first request 503, as a busy camera does, and the rest as usual.
    */
-  slowAnswers?: Record<string, 'silent' | 'trickle'>
+  slowAnswers?: Record<string, 'silent' | 'trickle' | 'busy-once'>
   /** Answer every request with a redirect to this URL (a proxy or a camera that moved to https). */
   redirectTo?: string
   /**
@@ -369,6 +370,12 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       res.on('close', () => this.cgiInFlight--)
     }
     const slow = this.options.slowAnswers?.[script]
+    if (slow === 'busy-once') {
+      delete this.options.slowAnswers?.[script]
+      record('ok', 503)
+      answer(503, 'Error\r\nService Unavailable\r\n')
+      return
+    }
     if (slow) {
       record('ok', 200)
       if (slow === 'trickle') {

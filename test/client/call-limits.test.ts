@@ -13,8 +13,11 @@ describe('the limit of a call beside the stream', function () {
   let sim: CameraSimulator
   let device: Device
 
-  async function start(slowAnswers: Record<string, 'silent' | 'trickle'>): Promise<Device> {
-    sim = simulator({ profile: 'vto', slowAnswers })
+  async function start(
+    slowAnswers: Record<string, 'silent' | 'trickle' | 'busy-once'>,
+    profile = 'vto',
+  ): Promise<Device> {
+    sim = simulator({ profile, slowAnswers })
     const port = await sim.listen()
     device = new Device({
       address: { host: '127.0.0.1', port, protocol: 'http', verifyTls: true },
@@ -59,5 +62,16 @@ describe('the limit of a call beside the stream', function () {
     await device.close()
     await Promise.all(calls)
     assert.ok(Date.now() - closing < 4_000, `close() took ${Date.now() - closing} ms`)
+  })
+
+  it('a 503 is "busy", said as such, and the next message is carried out (review-2026-12.md 8)', async () => {
+    const d = await start({ 'coaxialControlIO.cgi': 'busy-once' }, 'deterrence')
+    const siren = { action: 'siren' as const, channel: 1, value: { kind: 'switch' as const, on: true } }
+    await assert.rejects(
+      d.control.run(siren),
+      (err: unknown) => err instanceof ControlError && err.key === 'busy-device',
+    )
+    await d.control.run(siren)
+    assert.equal(sim.device.sirens.get(0), true)
   })
 })
