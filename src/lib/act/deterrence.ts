@@ -117,11 +117,9 @@ export class Deterrence {
       `/cgi-bin/coaxialControlIO.cgi?action=getStatus&channel=${channel}`,
       (k) => /^status\.(status\.)?(Speaker|WhiteLight)$/.test(k),
     )
-    if (status && status.size > 0) {
-      const outputs = new Set<Output>()
-      if (field(status, 'Speaker') !== undefined) outputs.add('Speaker')
-      if (field(status, 'WhiteLight') !== undefined) outputs.add('WhiteLight')
-      return { via: 'cgi', control: recorder ? channel : channel - 1, status: channel, recorder, outputs }
+    if (status) {
+      const control = recorder ? channel : channel - 1
+      return { via: 'cgi', control, status: channel, recorder, outputs: outputsOf(status) }
     }
     // No CGI here or not now: a device that speaks RPC2 may serve the same outputs there ([RR2], [IPM]). A
     // recorder numbers its cameras from 1 there too ([RT] test_direct_rpc2_deterrence.py) and has no caps call in
@@ -140,12 +138,15 @@ export class Deterrence {
       if (truthy(flags?.SupportControlLight)) table.set('status.WhiteLight', '')
       return table.size > 0 ? table : undefined
     })
-    if (!found || found.size === 0) return undefined
-    const outputs = new Set<Output>()
-    if (field(found, 'Speaker') !== undefined) outputs.add('Speaker')
-    if (field(found, 'WhiteLight') !== undefined) outputs.add('WhiteLight')
-    return { via: 'rpc2', control: rpcChannel, status: rpcChannel, recorder, outputs }
+    return (
+      found && { via: 'rpc2', control: rpcChannel, status: rpcChannel, recorder, outputs: outputsOf(found) }
+    )
   }
+}
+
+/** The outputs a status (or caps) table names. Learned tables are never empty (transport.ts). */
+function outputsOf(table: Table): Set<Output> {
+  return new Set((['Speaker', 'WhiteLight'] as const).filter((output) => field(table, output) !== undefined))
 }
 
 /** `status.status.Speaker` on most devices, `status.Speaker` one level flat on some ([RT] test_coaxial_capability). */
