@@ -5,7 +5,9 @@
 
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red'
 import type { DahuaCameraNode } from './dahua-camera'
-import { badgeFor, reasonText, type LastEvent } from './lib/badge'
+import { badgeFor, clock, reasonText, type LastEvent } from './lib/badge'
+import { PictureTimeout, PicturesPaused } from './lib/device'
+import { CallTimeout } from './lib/session/http-session'
 import { matches, parseFilter } from './lib/stream/filter'
 import type { Health } from './lib/stream/health'
 import { indexIsVideoChannel, toMessage, type EventMessage } from './lib/stream/message'
@@ -95,26 +97,40 @@ export default function (RED: NodeAPI): void {
     // timeout): a Stop never overtakes its Start.
     let queue: Promise<void> = Promise.resolve()
     let waiting = 0
-    const withPicture = async (msg: EventMessage): Promise<EventMessage> => {
+    // Aborted when the node closes: its Starts stop waiting, and a fetch nobody else waits for is aborted.
+    const leaving = new AbortController()
+    /** Why a Start has no picture, in Node-RED's language where the package knows the reason. */
+    const pictureError = (err: unknown): string => {
+      if (err instanceof PictureTimeout || err instanceof CallTimeout) {
+        const ms = err instanceof PictureTimeout ? err.waitMs : err.limitMs
+        return RED._('dahua-event-in.errors.no-picture', { seconds: ms / 1000 })
+      }
+      if (err instanceof PicturesPaused) {
+        return RED._('dahua-event-in.errors.pictures-paused', {
+          count: err.failures,
+          until: clock(new Date(err.until)),
+        })
+      }
+      return err instanceof Error ? err.message : String(err)
+    }
+    const withPicture = async (msg: EventMessage, receivedAt: number): Promise<EventMessage> => {
       if (!indexIsVideoChannel(msg.payload.code)) {
         msg.imageError = RED._('dahua-event-in.errors.not-video', { code: msg.payload.code })
         return msg
       }
-      let timer: NodeJS.Timeout | undefined
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(RED._('dahua-event-in.errors.no-picture', { seconds: snapshotMs / 1000 }))),
-          snapshotMs,
-        )
-      })
       try {
-        const image = await Promise.race([device.snapshot(msg.payload.channel), timeout])
+        // Asked for after the Start arrived (never an earlier Start's fetch), and aborted if nobody waits for it
+        // any more: an unwanted download must not slow the event stream on a slow link (network-faults.md 4).
+        const picture = await device.picture(msg.payload.channel, {
+          notBefore: receivedAt,
+          waitMs: snapshotMs,
+          signal: leaving.signal,
+        })
         // One fetch serves every node on the camera: each gets its own Buffer, as with the event data.
-        msg.image = camera.userCount() > 1 ? Buffer.from(image) : image
+        msg.image = camera.userCount() > 1 ? Buffer.from(picture.image) : picture.image
+        msg.imageAt = new Date(picture.askedAt).toISOString()
       } catch (err) {
-        msg.imageError = err instanceof Error ? err.message : String(err)
-      } finally {
-        clearTimeout(timer)
+        msg.imageError = pictureError(err)
       }
       return msg
     }
@@ -152,7 +168,7 @@ export default function (RED: NodeAPI): void {
         return
       }
       waiting++
-      const ready = event.action === 'Start' ? withPicture(msg) : Promise.resolve(msg)
+      const ready = event.action === 'Start' ? withPicture(msg, receivedAt) : Promise.resolve(msg)
       queue = queue
         .then(() => ready)
         .then((done) => out(done))
@@ -218,7 +234,8 @@ export default function (RED: NodeAPI): void {
       device.stream.off('state', onState)
       device.stream.off('event', onEvent)
       device.stream.off('health', onHealth)
-      // Messages waiting for a picture still go out (within the snapshot timeout) before the node is gone.
+      // Messages waiting for a picture stop waiting and go out, without it, before the node is gone.
+      leaving.abort()
       void queue.finally(() => camera.deregister(this, done))
     })
   }

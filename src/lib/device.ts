@@ -28,6 +28,66 @@ export interface DeviceOptions {
   now?: () => number
 }
 
+/**
+ * Pictures that failed in a row (errors, or taken longer than every caller waited) before they pause: one or two
+ * are a busy camera; three say the link or the camera cannot deliver them in time now (network-faults.md 4).
+ */
+export const PICTURE_FAILURES = 3
+
+/**
+ * How long pictures pause then. Each failed picture held its Start back for its whole wait, and its download
+ * competed with the event stream on a slow link; a minute lets a passing load or Wi-Fi dip go by, and costs one
+ * Start's wait per minute to find out whether pictures work again. A success (any caller's) ends the pause.
+ */
+export const PICTURE_PAUSE_MS = 60_000
+
+/** A picture and when it was asked of the camera: it shows that moment or a little later. */
+export interface Picture {
+  image: Buffer
+  askedAt: number
+}
+
+/** What a caller that waits for a picture on an event's behalf (a Start) asks. */
+export interface PictureWait {
+  /** When the event arrived: a fetch asked for before it is not shared, its picture may show an earlier moment. */
+  notBefore: number
+  /** How long the caller waits; then it gives up. */
+  waitMs: number
+  /** The caller is gone (its node closes): it gives up at once. */
+  signal?: AbortSignal
+}
+
+/** No picture within the caller's wait. */
+export class PictureTimeout extends Error {
+  override readonly name = 'PictureTimeout'
+  constructor(readonly waitMs: number) {
+    super(`no picture within ${waitMs} ms`)
+  }
+}
+
+/** Pictures of this device are paused after `failures` failures in a row, until `until`: nothing was asked. */
+export class PicturesPaused extends Error {
+  override readonly name = 'PicturesPaused'
+  constructor(
+    readonly until: number,
+    readonly failures: number,
+  ) {
+    super(`pictures are paused after ${failures} failures in a row`)
+  }
+}
+
+/** One request for a channel's picture, and how many callers still wait for it. */
+interface Fetch {
+  channel: number
+  askedAt: number
+  /** Callers still waiting; callers without a wait (a control node) never leave. */
+  waiters: number
+  abort: AbortController
+  /** The last caller gave up because its wait ran out: the picture failed, it was not just unwanted. */
+  gaveUp: boolean
+  result: Promise<Picture>
+}
+
 export class Device {
   readonly timing: Timing
   readonly http: HttpSession
@@ -38,13 +98,19 @@ export class Device {
   readonly control: DeviceControl
   /** A door station's doors and calls (the dahua-door node). */
   readonly door: DoorControl
-  private readonly snapshots = new Map<number, Promise<Buffer>>()
+  /** Pictures being fetched, of every channel. */
+  private readonly fetches = new Set<Fetch>()
+  /** Pictures failed in a row, and until when they are paused (PICTURE_FAILURES, PICTURE_PAUSE_MS). */
+  private pictureFailures = 0
+  private picturesPausedUntil = 0
+  private readonly now: () => number
   /** Aborts what runs outside a stream (a control node's snapshot, RPC2 calls) when the device closes. */
   private readonly closing = new AbortController()
 
   constructor(private readonly options: DeviceOptions) {
     this.timing = boundedTiming({ ...DEFAULT_TIMING, ...options.timing })
     const now = options.now ?? Date.now
+    this.now = now
     this.http = new HttpSession(
       options.address,
       options.credentials,
@@ -91,26 +157,55 @@ export class Device {
   }
 
   /**
-   * A clean JPEG (jpeg.ts) of the channel (1-based) from `snapshot.cgi`. Callers for a channel whose picture is
-   * already being fetched share that fetch: one request per channel at a time, inside the camera's request
-   * limit. Aborted when the stream stops, or (with no stream, for a control node) when the device closes.
+   * A clean JPEG of the channel (1-based), for a caller that asked for it and waits as long as it takes (a control
+   * node's or a door node's `snapshot`): asked for now, never paused (its success ends a pause), within the CGI
+   * call's own limit.
    */
   snapshot(channel: number): Promise<Buffer> {
+    return this.picture(channel).then((picture) => picture.image)
+  }
+
+  /**
+   * A clean JPEG (jpeg.ts) of the channel (1-based) from `snapshot.cgi`, and when it was asked for. Callers share a
+   * fetch of the channel only if it was asked for at or after their `notBefore`: a Start never gets a picture
+   * asked for before it happened. A caller with a `wait` gives up when its wait runs out or its signal aborts, and
+   * a fetch every caller gave up on is aborted, so that its download does not fill a slow link ahead of the event
+   * stream (network-faults.md 4). While pictures are paused after failures, such a caller is told at once.
+   * Every fetch is aborted when the stream stops, or (with no stream, for a control node) when the device closes.
+   */
+  picture(channel: number, wait?: PictureWait): Promise<Picture> {
     const signal = this.stream.signal ?? this.closing.signal
-    if (signal.aborted) {
+    if (signal.aborted || wait?.signal?.aborted) {
       return Promise.reject(new Error('closed'))
     }
-    const pending = this.snapshots.get(channel)
-    if (pending) {
-      return pending
+    const now = this.now()
+    if (wait && now < this.picturesPausedUntil) {
+      return Promise.reject(new PicturesPaused(this.picturesPausedUntil, this.pictureFailures))
     }
-    if (this.snapshots.size >= MAX_PENDING_SNAPSHOTS) {
-      this.stream.emit('warning', { kind: 'limit', limit: 'snapshots', sample: `channel ${channel}` })
-      return Promise.reject(new Error(`${MAX_PENDING_SNAPSHOTS} pictures are already being fetched`))
+    const notBefore = wait?.notBefore ?? now
+    let fetch = [...this.fetches].find(
+      (f) => f.channel === channel && f.askedAt >= notBefore && !f.abort.signal.aborted,
+    )
+    if (!fetch) {
+      if (this.fetches.size >= MAX_PENDING_SNAPSHOTS) {
+        this.stream.emit('warning', { kind: 'limit', limit: 'snapshots', sample: `channel ${channel}` })
+        return Promise.reject(new Error(`${MAX_PENDING_SNAPSHOTS} pictures are already being fetched`))
+      }
+      fetch = this.fetch(channel, now, signal)
     }
-    const fetch = this.http
+    fetch.waiters++
+    return wait ? this.waitFor(fetch, wait) : fetch.result
+  }
+
+  /** One request for the channel's picture, asked for at `askedAt`; it counts towards the pause when it fails. */
+  private fetch(channel: number, askedAt: number, signal: AbortSignal): Fetch {
+    const abort = new AbortController()
+    // Not AbortSignal.any: on Node 20 every derived signal stays tied to the stream's long-lived one.
+    const stop = (): void => abort.abort()
+    signal.addEventListener('abort', stop, { once: true })
+    const result = this.http
       .cgi(`/cgi-bin/snapshot.cgi?channel=${channel}`, {
-        signal,
+        signal: abort.signal,
         maxBytes: this.options.maxSnapshotBytes ?? DEFAULT_SNAPSHOT_BYTES,
       })
       .then(({ status, body }) => {
@@ -121,8 +216,74 @@ export class Device {
         // Door stations' trailer and a comment of the wrong length go: a strict decoder refuses either.
         return cleanJpeg(body)
       })
-    const shared = fetch.finally(() => this.snapshots.delete(channel))
-    this.snapshots.set(channel, shared)
-    return shared
+      .then(
+        (image) => {
+          this.pictureFailures = 0
+          this.picturesPausedUntil = 0
+          return { image, askedAt }
+        },
+        (err: unknown) => {
+          // A fetch its callers left because they closed, or that the stream's stop ended, failed nothing; one
+          // they gave up on because it took longer than they wait did, as did every error of the camera's.
+          if (!signal.aborted && (!abort.signal.aborted || fetch.gaveUp)) {
+            this.pictureFailed()
+          }
+          throw err
+        },
+      )
+      .finally(() => {
+        signal.removeEventListener('abort', stop)
+        this.fetches.delete(fetch)
+      })
+    const fetch: Fetch = { channel, askedAt, waiters: 0, abort, gaveUp: false, result }
+    // Every caller may have given up: its end is then nobody's to hear.
+    void result.catch(() => undefined)
+    this.fetches.add(fetch)
+    return fetch
+  }
+
+  /**
+   * The picture for a caller that waits at most `wait.waitMs`: when it gives up (its wait runs out, its signal
+   * aborts) and nobody else waits for the fetch, the fetch is aborted.
+   */
+  private waitFor(fetch: Fetch, wait: PictureWait): Promise<Picture> {
+    return new Promise<Picture>((resolve, reject) => {
+      let waiting = true
+      const leave = (): boolean => {
+        if (!waiting) return false
+        waiting = false
+        clearTimeout(timer)
+        wait.signal?.removeEventListener('abort', closed)
+        fetch.waiters--
+        return true
+      }
+      const giveUp = (err: Error, ranOut: boolean): void => {
+        if (!leave()) return
+        reject(err)
+        if (fetch.waiters === 0) {
+          fetch.gaveUp = ranOut
+          fetch.abort.abort()
+        }
+      }
+      const closed = (): void => giveUp(new Error('closed'), false)
+      const timer = setTimeout(() => giveUp(new PictureTimeout(wait.waitMs), true), wait.waitMs)
+      wait.signal?.addEventListener('abort', closed, { once: true })
+      void fetch.result.then(
+        (picture) => {
+          if (leave()) resolve(picture)
+        },
+        (err: unknown) => {
+          if (leave()) reject(err instanceof Error ? err : new Error(String(err)))
+        },
+      )
+    })
+  }
+
+  /** One more picture failed in a row: from the PICTURE_FAILURES-th on, pictures pause (again) for a while. */
+  private pictureFailed(): void {
+    this.pictureFailures++
+    if (this.pictureFailures >= PICTURE_FAILURES) {
+      this.picturesPausedUntil = this.now() + PICTURE_PAUSE_MS
+    }
   }
 }

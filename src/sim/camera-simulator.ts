@@ -133,6 +133,11 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   /** CGI calls beside the stream being answered right now, and the most there ever were at once. */
   cgiInFlight = 0
   maxCgiInFlight = 0
+  /**
+   * Picture requests (`snapshot.cgi`, login accepted) whose connection the client closed before their answer was
+   * sent: it gave up on them. Test-only: a real camera tells nobody; it just stops sending.
+   */
+  snapshotsClosedEarly = 0
 
   constructor(options: SimulatorOptions = {}) {
     super()
@@ -368,6 +373,11 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     if (!url.includes('action=attach')) {
       this.maxCgiInFlight = Math.max(this.maxCgiInFlight, ++this.cgiInFlight)
       res.on('close', () => this.cgiInFlight--)
+    }
+    if (script === 'snapshot.cgi') {
+      res.on('close', () => {
+        if (!res.writableFinished) this.snapshotsClosedEarly++
+      })
     }
     const slow = this.options.slowAnswers?.[script]
     if (slow === 'busy-once') {
