@@ -148,10 +148,15 @@ export default function (RED: NodeAPI): void {
         return
       }
       logged = change.state
+      // The interval kept, not the wait alone: an attempt that gets no connection also holds the connect limit
+      // (network-faults.md 3d).
+      const every =
+        (change.retryInMs ?? 0) + (change.reason?.kind === 'no-connect' ? device.timing.connectTimeoutMs : 0)
       const params = {
         camera: where,
         reason: reasonText(change, t, 'dahua-camera'),
         minutes: Math.round((change.retryInMs ?? 0) / 60_000),
+        seconds: Math.max(1, Math.round(every / 1000)),
       }
       switch (change.state) {
         case 'connected':

@@ -145,13 +145,20 @@ export default function (RED: NodeAPI): void {
       const door = joined.door ?? 1
       if (
         !event.reconciled &&
+        !event.late &&
         (joined.event === 'door-opened' || joined.event === 'door-closed') &&
         door <= MAX_DOOR
       ) {
         contacts.set(door, joined.event === 'door-opened' ? 'Open' : 'Close')
       }
       // The picture is asked for at the press's first code, not when its window closes.
-      if (config.snapshot && joined.event === 'pressed' && joined.raw.length === 1 && !event.reconciled) {
+      if (
+        config.snapshot &&
+        joined.event === 'pressed' &&
+        joined.raw.length === 1 &&
+        !event.reconciled &&
+        !event.late
+      ) {
         const picture = device.snapshot(1)
         picture.catch(() => undefined) // its failure is said when the press is sent
         pictures.set(joined, picture)

@@ -118,6 +118,11 @@ export default function (RED: NodeAPI): void {
         msg.imageError = RED._('dahua-event-in.errors.not-video', { code: msg.payload.code })
         return msg
       }
+      if (msg.payload.late) {
+        // It happened during an outage: a picture taken now would show another moment.
+        msg.imageError = RED._('dahua-event-in.errors.late')
+        return msg
+      }
       try {
         // Asked for after the Start arrived (never an earlier Start's fetch), and aborted if nobody waits for it
         // any more: an unwanted download must not slow the event stream on a slow link (network-faults.md 4).
@@ -160,8 +165,10 @@ export default function (RED: NodeAPI): void {
       if (typeof msg.payload.data === 'object' && camera.userCount() > 1) {
         msg.payload.data = structuredClone(msg.payload.data)
       }
-      lastEvent = event
-      lastAt = receivedAt
+      if (!event.late) {
+        lastEvent = event // the badge's "last event" is the latest that happened, not a late arrival
+        lastAt = receivedAt
+      }
       refresh ??= setTimeout(render, BADGE_REFRESH_MS)
       if (!snapshotMs || (event.action !== 'Start' && waiting === 0)) {
         out(msg)

@@ -73,8 +73,13 @@ export const MAX_CONTROL_WAITING = 1000
 /** Channels whose capabilities are probed (a request or two each): the largest recorders have 256. */
 export const MAX_CAPABILITY_CHANNELS = 256
 
-/** Events remembered in a refresh overlap (its login, then 0.75 s): a flood cannot grow it without end. */
-export const MAX_OVERLAP_EVENTS = 10_000
+/**
+ * A stalled stream's events waiting to be sorted into late ones and copies (late.ts), and the new stream's events
+ * they are compared with: at most this many each, and this many bytes of the stalled stream's (its events are kept
+ * whole until they go out). A camera that floods costs its own late events, never Node-RED's memory.
+ */
+export const MAX_LATE_EVENTS = 1000
+export const MAX_LATE_BYTES = 8 * 1024 * 1024
 
 /** The size limit for a snapshot from settings.js: a number in range, else the default. */
 export function snapshotBytes(setting: unknown): number {

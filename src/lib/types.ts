@@ -15,6 +15,11 @@ export interface CameraEvent {
   reconciled?: true
   /** On a Stop whose Start was seen: seconds between them. */
   duration?: number
+  /**
+   * Set on an event a stalled stream delivered after the new stream had taken over, that the new one did not
+   * carry (late.ts): it happened while the network was down, and says nothing of the state now.
+   */
+  late?: true
 }
 
 /**
@@ -35,7 +40,8 @@ export type ConnectionState =
  * Why a stream ended or an attach failed, in classes a person can act on. `detail` is a short text without
  * secrets (an HTTP status, an error code, seconds).
  * - `closed`: the camera ended the stream (a reboot does). `stalled`: nothing for `detail`.
- * - `refused`: nothing listens on that port. `dns`: the name does not resolve. `no-route`: no route to the host.
+ * - `keepalive`: an open stream went silent and the kernel's keepalive probes went unanswered.
+ * - `refused`: nothing listens on that port. `restarting`: refused, soon after the camera streamed (a reboot). `dns`: the name does not resolve. `no-route`: no route to the host.
  * - `no-connect`: no TCP connection within the connect limit (a host that is off or filtered).
  * - `timeout`: connected, but no answer within `detail` seconds.
  * - `protocol`: `https-to-http` (TLS spoken to a plain port) or `http-to-https` (the reverse).
@@ -48,7 +54,9 @@ export interface FailureReason {
   kind:
     | 'closed'
     | 'stalled'
+    | 'keepalive'
     | 'refused'
+    | 'restarting'
     | 'dns'
     | 'no-route'
     | 'no-connect'

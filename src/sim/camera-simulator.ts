@@ -94,6 +94,8 @@ interface Stream {
   stalled: boolean
   /** What was sent before the answer left (attachAnswerDelayMs). */
   waiting?: Array<string | Buffer>
+  /** What was written while its path was cut (outage()): delivered late by restore(). */
+  cutOff?: Array<string | Buffer>
 }
 
 export interface SimulatorEvents {
@@ -255,11 +257,29 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   /** Writes bytes as they are to every open stream (garbage, hand-made parts). */
   sendRaw(bytes: string | Buffer): void {
     for (const stream of this.streams) {
-      if (stream.waiting) {
-        stream.waiting.push(bytes)
-      } else if (!stream.stalled) {
-        stream.res.write(bytes)
-      }
+      write(stream, bytes)
+    }
+  }
+
+  /**
+   * The path of every open stream is cut, as on a network that silently drops every packet: what the camera writes
+   * meanwhile, events and heartbeats, waits in its socket, and restore() delivers it late, as TCP retransmits it
+   * once the path is back (network-faults.md 1: a keepalive-only client received every event of a 20 s and a 60 s
+   * outage, late). Streams attached afterwards are not cut: the package's new path works. The test in a network
+   * namespace (test/netns) makes the real fault.
+   */
+  outage(): void {
+    for (const stream of this.streams) {
+      stream.cutOff ??= []
+    }
+  }
+
+  /** The cut paths work again: each delivers what was written while it was cut, then carries on. */
+  restore(): void {
+    for (const stream of this.streams) {
+      const late = stream.cutOff
+      stream.cutOff = undefined
+      for (const bytes of late ?? []) stream.res.write(bytes)
     }
   }
 
@@ -549,8 +569,8 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       const seconds = Number(/[?&]heartbeat=(\d+)/.exec(url)?.[1] ?? 0)
       const interval = this.options.heartbeatMs ?? seconds * 1000
       if (this.options.heartbeats !== false && interval > 0) {
-        stream.heartbeat = setInterval(() => res.write(formatHeartbeat()), interval)
-        res.write(formatHeartbeat())
+        stream.heartbeat = setInterval(() => write(stream, formatHeartbeat()), interval)
+        write(stream, formatHeartbeat())
       }
     }
     const delay = this.options.attachAnswerDelayMs ?? 0
@@ -691,4 +711,15 @@ function jpeg(channel: number, quirk?: DeviceProfile['snapshotQuirk']): Buffer {
 
 function md5(text: string): string {
   return createHash('md5').update(text).digest('hex')
+}
+
+/** Writes to one stream as its state allows: held before its answer or while its path is cut, never when stalled. */
+function write(stream: Stream, bytes: string | Buffer): void {
+  if (stream.waiting) {
+    stream.waiting.push(bytes)
+  } else if (stream.cutOff) {
+    stream.cutOff.push(bytes)
+  } else if (!stream.stalled) {
+    stream.res.write(bytes)
+  }
 }

@@ -190,15 +190,90 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
     assert.equal(sim.refusedLogins, 0, 'an HTTP error is not a refused login')
   })
 
-  it('says the camera is unreachable after repeated refused connections, and reconnects when it is back', async () => {
-    const c = await setup()
+  it("says a camera that refuses right after it streamed is restarting, yellow, and unreachable only after a reboot's length", async () => {
+    // Before issue 17 it turned red "nothing listens on that port: check the port" after three refusals, 1.4 s
+    // into a reboot (network-faults.md 3b).
+    const c = await setup({}, { timing: { ...FAST, restartGraceMs: 1_500 } })
     c.stream.start()
     await waitFor(sim, 'attach', 'the attach')
     await sim.refuseConnections(true)
+    const lost = Date.now()
     await waitFor(c.stream, 'state', 'unreachable', 5_000, (s: StateChange) => s.state === 'unreachable')
+    assert.ok(Date.now() - lost >= 1_400, 'red only once the grace is over')
+    const before = states.slice(states.map((s) => s.state).lastIndexOf('connected') + 1, -1)
+    assert.ok(before.length >= 3, `${before.length} refused attempts before red`)
+    assert.ok(
+      before.slice(1).every((s) => s.state === 'retrying' && s.reason?.kind === 'restarting'),
+      JSON.stringify(before),
+    )
     assert.deepEqual(states.at(-1)?.reason, { kind: 'refused' })
     await sim.refuseConnections(false)
     await waitFor(c.stream, 'state', 'connected again', 3_000, (s: StateChange) => s.state === 'connected')
+  })
+
+  it('says a camera that refuses before it ever streamed is unreachable after three attempts, with the advice', async () => {
+    const c = await setup()
+    await sim.refuseConnections(true)
+    c.stream.start()
+    await waitFor(c.stream, 'state', 'unreachable', 5_000, (s: StateChange) => s.state === 'unreachable')
+    assert.deepEqual(states.at(-1)?.reason, { kind: 'refused' })
+    assert.equal(states.filter((s) => s.reason?.kind === 'refused').length, 3)
+  })
+
+  it('is back within seconds of a camera listening again after a long refusal: no connection spends no login', async () => {
+    // Before issue 17 the backoff of every failed attach reached 30 s, and the stream stayed away up to that long
+    // after the camera was back (network-faults.md 2); attaches that never reached HTTP now back off to 2 s.
+    const c = await setup(
+      {},
+      { timing: { ...FAST, retryBaseMs: 500, retryCapMs: 30_000, quickRetryCapMs: 2_000 } },
+    )
+    c.stream.start()
+    await waitFor(sim, 'attach', 'the attach')
+    await sim.refuseConnections(true)
+    await pass(9_000) // 0.5 + 1 + 2 + 2 + 2 ...: at the old backoff the next try would be 8-16 s away
+    await sim.refuseConnections(false)
+    const back = Date.now()
+    await waitFor(c.stream, 'state', 'connected again', 5_000, (s: StateChange) => s.state === 'connected')
+    const after = Date.now() - back
+    assert.ok(after <= 2_500, `back ${after} ms after the camera listened again`)
+    const waits = states.filter((s) => s.reason?.kind === 'restarting').map((s) => s.retryInMs ?? 0)
+    assert.ok(Math.max(...waits) <= 2_000, `waits ${waits.join(', ')} ms`)
+  }).timeout(20_000)
+
+  it('keeps the backoff for a camera that answers with an error: asking faster helps nothing', async () => {
+    const c = await setup(
+      {},
+      { timing: { ...FAST, retryBaseMs: 100, retryCapMs: 5_000, quickRetryCapMs: 200 } },
+    )
+    sim.respondWith(503)
+    c.stream.start()
+    await until(() => states.filter((s) => s.reason?.kind === 'http').length >= 5, 'five answered attaches')
+    const waits = states.filter((s) => s.reason?.kind === 'http').map((s) => s.retryInMs ?? 0)
+    assert.ok(waits[4]! > 1_000, `the fifth wait is ${waits[4]} ms: the backoff grows past the quick cap`)
+  }).timeout(10_000)
+
+  it('starts an outage at the last part received: the badge since and the downtime do not miss the silence', async () => {
+    const c = await setup()
+    const health: Array<{ state: string; since: string; downtime?: number }> = []
+    c.stream.on('health', (h) => health.push(h))
+    c.stream.start()
+    await waitFor(c.stream, 'heartbeat', 'a heartbeat')
+    await pass(150)
+    sim.stall()
+    const silent = Date.now()
+    await waitFor(c.stream, 'state', 'the stall noticed', 3_000, (s: StateChange) => s.state === 'retrying')
+    const noticed = Date.now()
+    assert.ok(noticed - silent >= 250, 'noticed after the stall limit')
+    // Within a heartbeat interval (100 ms) before the silence began, not when it was noticed.
+    assert.ok(c.stream.times.since <= silent + 20 && c.stream.times.since >= silent - 150, 'the state since')
+    const down = health.find((h) => h.state === 'disconnected')!
+    assert.ok(Date.parse(down.since) <= silent + 20, `disconnected since ${down.since}`)
+    await waitFor(c.stream, 'state', 'connected again', 3_000, (s: StateChange) => s.state === 'connected')
+    const up = health.at(-1)!
+    assert.ok(
+      (up.downtime ?? 0) * 1000 >= noticed - silent - 20,
+      `downtime ${up.downtime} s counts the silence`,
+    )
   })
 
   it('turns red at the first wait for a camera that takes the connection and never answers', async () => {

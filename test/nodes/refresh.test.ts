@@ -78,6 +78,46 @@ describe(`refresh and reconcile never lose, double or invent an event, in ${runt
     assert.deepEqual(said(got), ['Start', 'Stop'])
   })
 
+  it('passes on every flap of a detector exactly once through refreshes, identical events included', async () => {
+    // A flapping motion detector: Start and Stop with identical data tens of ms apart. Through a refresh that
+    // paired copies by time alone, 1-4 of 600 were lost (issue 17 §3); a refresh now switches in a quiet moment.
+    const got = await deployed({}, { refreshMs: 1, quietMs: 300 })
+    const data = { Id: [0], RegionName: ['Region1'] }
+    const total = 600
+    for (let n = 0; n < total; n += 2) {
+      sim.send({ ...start, data })
+      await pass(5 + (n % 7) * 5)
+      sim.send({ ...stop, data })
+      // Bursts of 40 with a moment of quiet between them, some long enough for a refresh and some not.
+      await pass(n % 80 === 78 ? 350 : n % 40 === 38 ? 150 : 5 + (n % 5) * 6)
+    }
+    await until(() => got.length >= total, `${total} events (got ${got.length})`, 10_000)
+    await pass(400)
+    assert.equal(got.length, total, 'none doubled')
+    assert.ok(
+      got.every((m, i) => m.payload.action === (i % 2 ? 'Stop' : 'Start') && !m.payload.reconciled),
+      'each once, in order',
+    )
+    assert.ok(sim.attaches >= 3, `${sim.attaches} attaches: refreshed at least twice`)
+  })
+
+  it('puts a refresh off when an event comes while it logs in, and loses and doubles nothing', async () => {
+    const got = await deployed({}, { refreshMs: 1, quietMs: 100 })
+    // The refresh asks in a quiet moment; an event the old stream delivers before the switch puts it off.
+    await waitFor(sim, 'request', 'the refresh attach', 5_000, refreshBegins)
+    sim.send(start)
+    await waitFor(sim, 'attach', 'the refresh stream')
+    sim.send(stop) // on both streams now
+    await until(() => sim.openStreams === 1, 'the new stream closed: the refresh put off')
+    await until(() => got.length === 2, 'Start and Stop')
+    await waitFor(sim, 'attach', 'the next refresh, in a quiet moment', 6_000)
+    await until(() => sim.openStreams === 1, 'the old stream closed after the switch')
+    sim.send(start)
+    await until(() => got.length === 3, 'the Start on the new stream')
+    await pass(300)
+    assert.deepEqual(said(got), ['Start', 'Stop', 'Start'])
+  })
+
   it('forgets the overlap when the stream stops: a pause and resume right after a refresh drops nothing', async () => {
     const got = await deployed({}, { refreshMs: 1 })
     await waitFor(sim, 'attach', 'the refresh stream', 5_000)

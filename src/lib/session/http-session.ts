@@ -5,7 +5,8 @@
 // camera sees one set of sockets and one count of refused logins, and closing releases them all.
 
 import { createHash } from 'node:crypto'
-import { isIP } from 'node:net'
+import { createRequire } from 'node:module'
+import { isIP, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import type { Readable } from 'node:stream'
 import { Agent, HttpClient, type HttpClientResponse, type RequestOptions } from 'urllib'
@@ -13,6 +14,17 @@ import { MAX_STATE_ANSWER_BYTES } from '../limits'
 import { LoginBudget, freshLoginMemory, type LoginMemory, type Timing } from './policy'
 import { digestAuthorization, digestChallenge } from './digest'
 import type { CameraAddress, CameraCredentials, FailureReason } from '../types'
+
+type Connected = (...args: [Error, null] | [null, Socket]) => void
+type Connector = (options: object, callback: Connected) => Socket
+
+/**
+ * undici's own connector (timeouts, TLS, keepalive), from the undici urllib itself uses: wrapped only to know this
+ * session's sockets, so that a stalled stream's keepalive can be turned off (attach-stream.ts).
+ */
+const { buildConnector } = createRequire(require.resolve('urllib'))('undici') as {
+  buildConnector: (options: object) => Connector
+}
 
 /** Calls to the camera beside the stream, at most this many at once: a dozen can wedge it (rroller#615). */
 const CGI_SLOTS = 2
@@ -113,6 +125,8 @@ export class HttpSession {
    */
   private readonly notAllowed = new Map<string, number>()
   private closed = false
+  /** This session's open sockets, by local port: how an answer (urllib names its socket's port) finds its own. */
+  private readonly sockets = new Map<number, Socket>()
   /** Told the script (`snapshot.cgi`) whose answer passed its size limit. */
   onTooLarge?: (script: string) => void
 
@@ -129,14 +143,26 @@ export class HttpSession {
       .update(`${credentials.username}\0${credentials.password}`)
       .digest('base64')
     this.budget = new LoginBudget(timing, this.memory.login, fingerprint)
+    const connect = buildConnector({
+      timeout: timing.connectTimeoutMs,
+      // Half-open sockets never error on their own (hb PR #27, pa PR #146): let the kernel probe them.
+      keepAlive: true,
+      keepAliveInitialDelay: timing.keepAliveInitialDelayMs,
+      rejectUnauthorized: address.verifyTls,
+    })
     this.agent = new Agent({
-      connect: {
-        timeout: timing.connectTimeoutMs,
-        // Half-open sockets never error on their own (hb PR #27, pa PR #146): let the kernel probe them.
-        keepAlive: true,
-        keepAliveInitialDelay: timing.keepAliveInitialDelayMs,
-        rejectUnauthorized: address.verifyTls,
-      },
+      connect: (options: object, callback: Connected) =>
+        connect(options, (...args) => {
+          const socket = args[1]
+          const port = socket?.localPort
+          if (socket && port !== undefined) {
+            this.sockets.set(port, socket)
+            socket.once('close', () => {
+              if (this.sockets.get(port) === socket) this.sockets.delete(port)
+            })
+          }
+          callback(...args)
+        }),
     })
     this.http.setDispatcher(this.agent)
   }
@@ -197,6 +223,22 @@ export class HttpSession {
     signal: AbortSignal,
   ): Promise<HttpClientResponse<Readable>> {
     return this.request<Readable>(path, { dataType: 'stream', timeout, signal }, true)
+  }
+
+  /**
+   * Turns TCP keepalive on or off on the connection an answer came on (an attach's), if it is still open.
+   */
+  keepAliveOf(response: HttpClientResponse<unknown>): ((on: boolean) => void) | undefined {
+    const port = (response.res as { socket?: { localPort?: unknown } }).socket?.localPort
+    const socket = typeof port === 'number' ? this.sockets.get(port) : undefined
+    if (!socket) {
+      return undefined
+    }
+    return (on) => {
+      if (!socket.destroyed) {
+        socket.setKeepAlive(on, on ? this.timing.keepAliveInitialDelayMs : 0)
+      }
+    }
   }
 
   /**
@@ -534,7 +576,7 @@ export function isRedirect(status: number): boolean {
 }
 
 /** Sorts a transport error into a reason a person can act on. Messages are not kept: they may carry a URL. */
-export function classify(err: unknown): FailureReason {
+export function classify(err: unknown, open = false): FailureReason {
   if (err instanceof BasicRefused) {
     return { kind: 'basic', detail: err.why }
   }
@@ -565,6 +607,11 @@ export function classify(err: unknown): FailureReason {
   }
   if (/^(EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|ENETDOWN)$/.test(code)) {
     return { kind: 'no-route' }
+  }
+  // On a stream that was open, ETIMEDOUT is the kernel's keepalive probes going unanswered: the connection was up
+  // and went silent, which is not a connection that never came (network-faults.md 3a).
+  if (open && code === 'ETIMEDOUT') {
+    return { kind: 'keepalive' }
   }
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || /ConnectTimeout/.test(name + causeName) || code === 'ETIMEDOUT') {
     return { kind: 'no-connect' }

@@ -19,10 +19,30 @@ export interface Timing {
   /** A stream that delivered data for this long was healthy: when it ends, re-attach at once. */
   healthyAfterMs: number
   retryBaseMs: number
-  /** An unreachable camera is tried at least this often. */
+  /** A camera that answers with an error is asked again at least this often. */
   retryCapMs: number
+  /**
+   * The cap for attaches that never reached HTTP (refused, no route, no connection): they spend no login and cost
+   * the camera a SYN, and every second away after the network is back loses events (network-faults.md 2).
+   */
+  quickRetryCapMs: number
   /** Failed attaches in a row that could not reach the camera before the badge says "unreachable". */
   unreachableAfter: number
+  /**
+   * After a stream, how long a camera that cannot be reached is taken to be restarting (a Dahua reboot takes one
+   * to two minutes) rather than unreachable: yellow, not red with advice about the port.
+   */
+  restartGraceMs: number
+  /**
+   * How long a stalled stream is kept readable for what it still delivers (late.ts): TCP retransmits what the
+   * camera sent during an outage once the network is back, after up to its retransmission timeout.
+   */
+  lateWindowMs: number
+  /**
+   * A moment without events this long: a refresh switches streams in one, and late events are sorted in one (once
+   * both streams are this quiet, nothing is in flight).
+   */
+  quietMs: number
   /** TCP keepalive idle time: a silent dead peer is noticed about 20 s after it (libuv probes 1 s x 10). */
   keepAliveInitialDelayMs: number
   /** Refused logins in a row after which no login is tried (Dahua locks accounts after 3-5 failures). */
@@ -56,7 +76,11 @@ export const DEFAULT_TIMING: Timing = {
   healthyAfterMs: 3_000,
   retryBaseMs: 500,
   retryCapMs: 30_000,
+  quickRetryCapMs: 2_000,
   unreachableAfter: 3,
+  restartGraceMs: 2 * 60_000,
+  lateWindowMs: 3 * 60_000,
+  quietMs: 1_000,
   keepAliveInitialDelayMs: 10_000,
   maxRefusals: 3,
   authCooldownMs: 30 * 60_000,
@@ -82,7 +106,11 @@ const MIN_TIMING: Record<keyof Timing, number> = {
   healthyAfterMs: 0,
   retryBaseMs: 10,
   retryCapMs: 10,
+  quickRetryCapMs: 10,
   unreachableAfter: 1,
+  restartGraceMs: 0,
+  lateWindowMs: 0,
+  quietMs: 10,
   keepAliveInitialDelayMs: 1_000,
   maxRefusals: 1,
   authCooldownMs: 0,

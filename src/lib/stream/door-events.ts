@@ -33,6 +33,8 @@ export interface DoorEvent {
   method?: OpenMethod
   /** Made from codes the camera was asked about after a reconnect, not seen live. */
   reconciled?: boolean
+  /** Made from late codes (late.ts): it happened during an outage, and says nothing of the door or call now. */
+  late?: boolean
   raw: CameraEvent[]
 }
 
@@ -222,10 +224,13 @@ export class DoorTracker {
     if (!reading) {
       return undefined
     }
-    if (reading.event === 'pressed' && this.phase === 'idle') this.phase = 'ringing'
-    if (reading.event === 'call-answered') this.phase = 'talking'
-    if (reading.event === 'call-ended' || reading.event === 'call-missed') this.phase = 'idle'
-    const current = this.joining(reading)
+    // A late code is history: where the call is now is for live codes to say.
+    if (!event.late) {
+      if (reading.event === 'pressed' && this.phase === 'idle') this.phase = 'ringing'
+      if (reading.event === 'call-answered') this.phase = 'talking'
+      if (reading.event === 'call-ended' || reading.event === 'call-missed') this.phase = 'idle'
+    }
+    const current = this.joining(reading, event.late === true)
     if (current && at - current.event.at < this.timing.maxMs) {
       current.last = at
       if (current.event.raw.length < MAX_RAW) current.event.raw.push(event)
@@ -246,9 +251,10 @@ export class DoorTracker {
       at,
       ...Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)),
       ...(event.reconciled ? { reconciled: true } : {}),
+      ...(event.late ? { late: true } : {}),
       raw: [event],
     }
-    const key = `${reading.event}/${reading.door ?? ''}`
+    const key = `${event.late ? 'late/' : ''}${reading.event}/${reading.door ?? ''}`
     this.open.set(key, { key, event: fresh, last: at })
     return fresh
   }
@@ -258,12 +264,13 @@ export class DoorTracker {
    * unlock failed) joins one of its kind at any door, and one naming a door joins a door-less one, so that an
    * unlock and its AccessControl are one message.
    */
-  private joining(reading: Reading): Open | undefined {
-    const exact = this.open.get(`${reading.event}/${reading.door ?? ''}`)
+  private joining(reading: Reading, late: boolean): Open | undefined {
+    const exact = this.open.get(`${late ? 'late/' : ''}${reading.event}/${reading.door ?? ''}`)
     if (exact) return exact
     for (const open of this.open.values()) {
       if (
         open.event.event === reading.event &&
+        (open.event.late === true) === late &&
         (reading.door === undefined || open.event.door === undefined)
       ) {
         return open

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // One camera's event stream, orchestrated: when to attach, when to retry and how long to wait, when to
 // refresh, what start, stop and reconnect do. The rooms it directs each have a file: one attach
-// (attach-stream.ts), the refresh overlap (overlap.ts) and reconciliation (reconciler.ts); the HTTP session is
-// the device's (device.ts), shared with acting on it. It knows nothing of Node-RED.
+// (attach-stream.ts), a stalled stream's late events (late.ts) and reconciliation (reconciler.ts); the HTTP
+// session is the device's (device.ts), shared with acting on it. It knows nothing of Node-RED.
 
 import { EventEmitter } from 'node:events'
 import { attach, type AttachedStream, type Opened, type StreamWarning } from './attach-stream'
 import { HealthTracker, type Health } from './health'
 import type { HttpSession } from '../session/http-session'
 import { MAX_CODE_CHARS, MAX_CODES, MAX_INDEX } from '../limits'
-import { OVERLAP_CLOSE_MS, OVERLAP_END_MS, Overlap } from './overlap'
+import { Backlog, keyOf, overlapOf, type Held } from './late'
 import { idleLimitMs, refreshDelayMs, retryDelayMs, type Timing } from '../session/policy'
 import { Reconciler } from './reconciler'
 import { printable } from '../text'
@@ -34,8 +34,24 @@ export interface EventStreamEvents {
   health: [Health]
 }
 
-/** Refreshes are at least this far apart: one overlap is long over before the next begins. */
+/** Refreshes are at least this far apart, and a refresh put off for events is tried again this soon. */
 const MIN_REFRESH_GAP_MS = 2_500
+
+/**
+ * The camera writes an event to all its streams at once: its copies are read within this of each other. A
+ * refresh's old stream that has had no event for this long after the new one's answer has nothing in flight.
+ */
+const COPY_WITHIN_MS = 200
+
+/** Events of the old stream remembered while a refresh switches (a few at most: it switches when quiet). */
+const MAX_SWITCH_EVENTS = 1000
+
+/** A stalled stream kept for what it still delivers (late.ts), until its window closes or it catches up. */
+interface Drain {
+  stream: AttachedStream
+  backlog: Backlog
+  timers: NodeJS.Timeout[]
+}
 
 /**
  * One start-to-stop run. Everything it began ends with it: stop() aborts its requests (the attach, snapshots,
@@ -47,7 +63,11 @@ interface Session {
   now?: boolean
   abort: AbortController
   streams: Set<AttachedStream>
-  overlap?: Overlap
+  /** The stream whose events go out as they come. */
+  live?: AttachedStream
+  /** A refresh's new stream while it is decided whether it takes over: its events wait here. */
+  candidate?: { stream: AttachedStream; held: Held[]; oldKeys: string[] }
+  drain?: Drain
   timers: Set<NodeJS.Timeout>
   wake?: () => void
 }
@@ -71,6 +91,12 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
   private current: StateChange = { state: 'stopped' }
   private currentSince = 0
   private currentAt = 0
+  /** When the outage under way began, as far as anyone can tell: the last part received (undefined: up). */
+  private downSince: number | undefined
+  /** When a stream last delivered a part: a camera refusing soon after is restarting, not misconfigured. */
+  private lastStreamedAt = 0
+  /** The camera has heartbeated on some stream: a new one that stays silent is dead within the stall limit. */
+  private heartbeats = false
   private session: Session | undefined
   private running: Promise<void> | undefined
 
@@ -160,7 +186,7 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
       for (const timer of session.timers) {
         clearTimeout(timer)
       }
-      session.overlap = undefined
+      this.endDrain(session)
       session.wake?.()
     }
     if (running) {
@@ -170,8 +196,11 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
   }
 
   private async run(session: Session): Promise<void> {
+    // Failed attaches in a row the camera answered (HTTP errors: backoff to retryCapMs), and those that never
+    // reached HTTP (refused, no route, no connection: they spend no login, backoff to quickRetryCapMs).
     let failures = 0
-    let unreachable = 0
+    let unanswered = 0
+    this.downSince = this.now()
     while (!session.stopped) {
       const blocked = this.http.budget.waitMs(this.now())
       if (blocked > 0) {
@@ -185,31 +214,53 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
       }
       if ('stream' in opened) {
         session.now = false // this stream is the fresh one a reconnect asked for
+        this.downSince = undefined
         this.setState({ state: 'connected' })
         void this.reconciler.reconcile(session.abort.signal)
         void this.readChannelNames(session.abort.signal)
-        const { reason, healthy } = await this.follow(session, opened.stream)
+        const { reason, healthy, stream } = await this.follow(session, opened.stream)
         if (session.stopped) {
           return
+        }
+        // The outage began with the last part the camera sent, whatever noticed it later (network-faults.md 3c).
+        this.downSince = stream.lastPartAt || stream.openedAt
+        this.lastStreamedAt = Math.max(this.lastStreamedAt, stream.lastPartAt)
+        this.endDrain(session)
+        if (stream.stalled) {
+          this.startDrain(session, stream)
         }
         if (healthy || session.now) {
           // A stream that was working is re-attached at once: every second away can lose an event.
           failures = 0
-          unreachable = 0
+          unanswered = 0
           this.setState({ state: 'retrying', reason, retryInMs: 0 })
           continue
         }
         failures++
-        unreachable = 0
         const delay = retryDelayMs(failures, this.timing, this.random())
         this.setState({ state: 'retrying', reason, retryInMs: delay })
         await this.sleep(session, delay)
         continue
       }
-      const reason = opened.failure
-      failures++
-      unreachable = opened.reachedCamera ? 0 : unreachable + 1
-      let delay = retryDelayMs(failures, this.timing, this.random())
+      let reason = opened.failure
+      if (opened.reachedCamera) {
+        failures++
+        unanswered = 0
+      } else {
+        unanswered++
+      }
+      let delay = opened.reachedCamera
+        ? retryDelayMs(failures, this.timing, this.random())
+        : retryDelayMs(unanswered, { ...this.timing, retryCapMs: this.quickCapMs }, this.random())
+      // A camera that streamed a moment ago and now cannot be reached is most likely restarting: yellow for a
+      // reboot's length, with no advice about a port it streamed from (network-faults.md 3b).
+      const restarting =
+        !opened.reachedCamera &&
+        this.lastStreamedAt > 0 &&
+        this.now() - this.lastStreamedAt < this.timing.restartGraceMs
+      if (restarting && reason.kind === 'refused') {
+        reason = { kind: 'restarting' }
+      }
       let state: ConnectionState = 'retrying'
       if (reason.kind === 'auth' && this.http.budget.waitMs(this.now()) > 0) {
         state = 'auth-failed'
@@ -221,7 +272,7 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
       } else if (reason.kind === 'tls') {
         state = 'tls-refused'
       } else if (
-        unreachable >= this.timing.unreachableAfter ||
+        (!restarting && unanswered >= this.timing.unreachableAfter) ||
         // Known at once, and no retry changes them: a port that speaks the other protocol, and a camera that
         // took the connection but did not answer within the whole headers limit (red as soon as a refused
         // connection would be, not after three such waits).
@@ -235,78 +286,124 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
     }
   }
 
+  /** The cap for attaches that never reached HTTP: never above the cap for those that did. */
+  private get quickCapMs(): number {
+    return Math.min(this.timing.quickRetryCapMs, this.timing.retryCapMs)
+  }
+
   /**
-   * Reads an open stream until it ends, replacing it every `refreshMs` make-before-break: the new attach
-   * takes over only once it delivers, an event both deliver in the overlap is passed on once, and the state is
-   * reconciled after the takeover, because a stream that heartbeats while losing events is what refresh is for.
+   * Reads an open stream until it ends, replacing it every `refreshMs`, make-before-break, because a stream that
+   * heartbeats while losing events is what refresh is for (the state is reconciled after each).
+   *
+   * Every event the camera writes after it registered the new attach is on both streams, in the same order, and
+   * nothing says which of two identical events is which. So the switch is made where nothing can be confused: the
+   * new attach is asked for once the old stream has had no event for `quietMs` (a stream that delivers events
+   * has proven itself, and can wait for such a moment), and it takes over only if the old one still had none from
+   * the moment it was asked for until COPY_WITHIN_MS after its answer. Then everything before the registration
+   * came on the old stream and everything after comes on the new one. Otherwise the new one is closed, which
+   * loses nothing (the old stream carries all it did), and the refresh waits for the next quiet moment.
    */
   private async follow(
     session: Session,
     first: AttachedStream,
-  ): Promise<{ reason: FailureReason; healthy: boolean }> {
+  ): Promise<{ reason: FailureReason; healthy: boolean; stream: AttachedStream }> {
     let stream = first
+    let putOff = false
+    session.live = stream
+    if (session.drain) {
+      this.sortWhenQuiet(session, session.drain) // the new stream may stay quiet: the stalled one is sorted anyway
+    }
     for (;;) {
-      let refreshTimer: NodeJS.Timeout | undefined
-      const refreshDue =
-        this.timing.refreshMs > 0
-          ? new Promise<'refresh'>((resolve) => {
-              // Never while the last refresh's overlap is still open: one overlap at a time.
-              const delay = Math.max(refreshDelayMs(this.timing, this.random()), MIN_REFRESH_GAP_MS)
-              refreshTimer = setTimeout(() => resolve('refresh'), delay)
-            })
-          : new Promise<never>(() => undefined)
-      const outcome = await Promise.race([stream.ended, refreshDue])
-      clearTimeout(refreshTimer)
-      if (outcome !== 'refresh') {
+      const delay = putOff
+        ? MIN_REFRESH_GAP_MS
+        : Math.max(refreshDelayMs(this.timing, this.random()), MIN_REFRESH_GAP_MS)
+      const outcome =
+        this.timing.refreshMs > 0 ? await this.until(session, stream, delay) : await stream.ended
+      if (outcome !== 'due') {
+        session.live = undefined
         return {
           reason: outcome,
           healthy: stream.delivered && this.now() - stream.openedAt >= this.timing.healthyAfterMs,
+          stream,
         }
       }
+      putOff = false
       // No login while logins are paused (a Test connection with a typo, another node's old password): the old
-      // stream still works, so the refresh waits for its next turn (review-2026-12.md 13).
-      if (this.http.budget.waitMs(this.now()) > 0) {
+      // stream still works, so the refresh waits for its next turn (review-2026-12.md 13). Nor while a stalled
+      // stream is read for its late events: those are sorted against this stream.
+      if (this.http.budget.waitMs(this.now()) > 0 || session.drain) {
         continue
       }
-      // From the moment the camera registers the new attach it sends every event on both (overlap.ts).
-      const overlap = new Overlap()
-      session.overlap = overlap
-      const next = await this.open(session)
+      if (!(await this.quietMoment(session, stream))) {
+        continue // it ended: the next turn returns why
+      }
+      const askedAt = this.now()
+      const candidate = { held: [] as Held[], oldKeys: [] as string[] }
+      const next = await this.open(session, candidate)
       if (session.stopped) {
-        return { reason: { kind: 'closed' }, healthy: false }
+        return { reason: { kind: 'closed' }, healthy: false, stream }
       }
       if (!('stream' in next)) {
-        session.overlap = undefined
+        session.candidate = undefined
         continue // the old stream still works: keep it, try again at the next refresh
       }
-      // The new stream takes over once it delivers, or at once if the old one ends meanwhile.
-      const takeover = await Promise.race([
-        next.stream.firstPart.then(() => 'delivering' as const),
-        stream.ended.then(() => 'old stream ended' as const),
-        next.stream.ended.then(() => 'failed' as const),
-      ])
+      const fresh = next.stream
+      await Promise.race([this.pause(session, COPY_WITHIN_MS), stream.ended, fresh.ended])
+      session.candidate = undefined
       if (session.stopped) {
-        return { reason: { kind: 'closed' }, healthy: false }
+        return { reason: { kind: 'closed' }, healthy: false, stream }
       }
-      if (takeover === 'failed') {
-        session.overlap = undefined
+      const oldEnded = stream.finished
+      if (fresh.finished) {
+        continue // the new one failed at once: the old one delivered all there was
+      }
+      if (!oldEnded && stream.lastEventAt >= askedAt) {
+        fresh.close({ kind: 'closed', detail: 'refresh put off' })
+        putOff = true
         continue
       }
-      const old = stream
-      later(session, OVERLAP_CLOSE_MS, () => old.close({ kind: 'closed', detail: 'refresh' }))
-      later(session, OVERLAP_END_MS, () => {
-        if (session.overlap === overlap) {
-          session.overlap = undefined
-        }
-      })
-      stream = next.stream
+      stream.close({ kind: 'closed', detail: 'refresh' })
+      stream = fresh
+      session.live = stream
+      // Only if the old stream ended with events since the ask can the new one's first be copies of them.
+      const copies = overlapOf(
+        candidate.oldKeys,
+        candidate.held.map(({ event }) => keyOf(event).key),
+      )
+      for (const { event, at } of candidate.held.slice(copies)) {
+        this.live(session, event, at)
+      }
       void this.reconciler.reconcile(session.abort.signal)
       void this.readChannelNames(session.abort.signal)
     }
   }
 
-  /** One attach of this session: its stream is the session's to close. */
-  private async open(session: Session): Promise<Opened> {
+  /** 'due' after `ms`, or why the stream ended first. */
+  private async until(session: Session, stream: AttachedStream, ms: number): Promise<'due' | FailureReason> {
+    return Promise.race([this.pause(session, ms).then(() => 'due' as const), stream.ended])
+  }
+
+  /** Resolves true once the stream has had no event for `quietMs`, false if it ends first. */
+  private async quietMoment(session: Session, stream: AttachedStream): Promise<boolean> {
+    for (;;) {
+      const left = stream.lastEventAt + this.timing.quietMs - this.now()
+      if (left <= 0) {
+        return !stream.finished
+      }
+      if ((await this.until(session, stream, left)) !== 'due') {
+        return false
+      }
+    }
+  }
+
+  /** A wait that stop() ends (its timer is the session's). */
+  private pause(session: Session, ms: number): Promise<void> {
+    return new Promise((resolve) => later(session, ms, resolve))
+  }
+
+  /** One attach of this session: its stream is the session's to close. A refresh's is its `candidate`. */
+  private async open(session: Session, candidate?: { held: Held[]; oldKeys: string[] }): Promise<Opened> {
+    session.drain?.backlog.newStream(true)
     const opened = await attach(
       this.http,
       this.options.heartbeatSeconds,
@@ -321,9 +418,13 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
       session.abort.signal,
       {
         now: this.now,
+        // A camera seen to heartbeat will heartbeat on a new stream too: one that stays silent is dead.
         idleLimitMs: (heartbeatSeen) =>
-          idleLimitMs(heartbeatSeen, this.options.heartbeatSeconds, this.timing),
-        onHeartbeat: () => this.emit('heartbeat'),
+          idleLimitMs(heartbeatSeen || this.heartbeats, this.options.heartbeatSeconds, this.timing),
+        onHeartbeat: () => {
+          this.heartbeats = true
+          this.emit('heartbeat')
+        },
         onEvents: (from, events, trailing) => this.deliver(session, from, events, trailing),
         onWarning: (warning) => this.emit('warning', warning),
       },
@@ -331,10 +432,17 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
     if ('stream' in opened) {
       const stream = opened.stream
       session.streams.add(stream)
-      void stream.ended.then(() => session.streams.delete(stream))
+      void stream.gone.then(() => session.streams.delete(stream))
+      if (candidate) {
+        session.candidate = { stream, ...candidate }
+      }
       if (session.stopped) {
         stream.close({ kind: 'closed' })
       }
+    } else if (session.drain) {
+      // Nothing was registered: whatever the stalled stream brings meanwhile is late for certain.
+      session.drain.backlog.newStream(false)
+      this.late(session, session.drain.backlog.sort(false))
     }
     return opened
   }
@@ -350,11 +458,104 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
     }
     const receivedAt = this.now()
     for (const sent of events) {
-      if (session.stopped || !this.admit(sent.code) || session.overlap?.duplicate(from, sent, receivedAt)) {
+      if (session.stopped || !this.admit(sent.code)) {
         continue
       }
-      this.publish(this.reconciler.observe(sent, receivedAt, session.abort.signal), receivedAt)
+      const drain = session.drain
+      if (from === session.live) {
+        if (session.candidate && session.candidate.oldKeys.length < MAX_SWITCH_EVENTS) {
+          session.candidate.oldKeys.push(keyOf(sent).key)
+        }
+        this.live(session, sent, receivedAt)
+      } else if (from === session.candidate?.stream) {
+        if (session.candidate.held.length < MAX_SWITCH_EVENTS) {
+          session.candidate.held.push({ event: sent, at: receivedAt })
+        }
+      } else if (drain && from === drain.stream) {
+        this.late(session, drain.backlog.fromOld(sent, receivedAt, this.quiet(session)))
+      }
+      // Anything else is from a stream on its way out: a refresh's old one after the switch.
     }
+  }
+
+  /** An event as it comes: recorded for reconciliation, compared with a stalled stream's late ones. */
+  private live(session: Session, event: CameraEvent, at: number): void {
+    const drain = session.drain
+    this.publish(this.reconciler.observe(event, at, session.abort.signal), at)
+    if (drain) {
+      this.late(session, drain.backlog.fromNew(event))
+      this.sortWhenQuiet(session, drain)
+    }
+  }
+
+  /** Late events: history, marked so, with when they arrived; never recorded as the state now. */
+  private late(session: Session, events: Held[]): void {
+    for (const { event, at } of events) {
+      if (!session.stopped) {
+        this.publish({ ...event, late: true }, at)
+      }
+    }
+    const drain = session.drain
+    if (!drain) {
+      return
+    }
+    if (drain.backlog.overrun) {
+      this.emit('warning', { kind: 'limit', limit: 'late', sample: '' })
+    }
+    if (drain.backlog.overrun || drain.backlog.caughtUp) {
+      this.endDrain(session) // caught up, everything after is a copy
+    } else {
+      // Bounded memory, no loss: at its bound the stalled stream is not read until some of it goes out.
+      drain.stream.hold(drain.backlog.full)
+    }
+  }
+
+  /** Keeps a stalled stream readable for its late events, within `lateWindowMs`; one at a time. */
+  private startDrain(session: Session, stream: AttachedStream): void {
+    if (this.timing.lateWindowMs <= 0) {
+      stream.close({ kind: 'closed', detail: 'stalled' })
+      return
+    }
+    const drain: Drain = { stream, backlog: new Backlog(), timers: [] }
+    session.drain = drain
+    const end = (): void => {
+      if (session.drain === drain) this.endDrain(session)
+    }
+    drain.timers.push(setTimeout(end, this.timing.lateWindowMs))
+    void stream.gone.then(end)
+  }
+
+  /**
+   * Whether the new stream has had no event for `quietMs` (since it opened, at least): then the camera wrote
+   * nothing lately, and every copy the stalled stream can bring is already on the new one (late.ts).
+   */
+  private quiet(session: Session): boolean {
+    const live = session.live
+    return live !== undefined && this.now() - Math.max(live.lastEventAt, live.openedAt) >= this.timing.quietMs
+  }
+
+  /** Sorts the stalled stream's events in the new stream's next quiet moment, and ends it if it caught up. */
+  private sortWhenQuiet(session: Session, drain: Drain): void {
+    clearTimeout(drain.timers[1])
+    drain.timers[1] = setTimeout(() => {
+      if (session.drain !== drain) return
+      if (!this.quiet(session)) {
+        this.sortWhenQuiet(session, drain)
+        return
+      }
+      this.late(session, drain.backlog.sort(true))
+    }, this.timing.quietMs)
+  }
+
+  private endDrain(session: Session): void {
+    const drain = session.drain
+    if (!drain) {
+      return
+    }
+    session.drain = undefined
+    for (const timer of drain.timers) clearTimeout(timer)
+    drain.stream.close({ kind: 'closed', detail: 'late' })
+    this.late(session, drain.backlog.end(this.quiet(session)))
   }
 
   /**
@@ -419,11 +620,13 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
   private setState(change: StateChange): void {
     const now = this.now()
     if (change.state !== this.current.state) {
-      this.currentSince = now
+      // A state that says the camera is not streaming began when the outage did, not when it was named.
+      this.currentSince =
+        change.state === 'connected' || change.state === 'stopped' ? now : (this.downSince ?? now)
     }
     this.currentAt = now
     this.current = change
-    const health = this.healthTracker.update(change, now)
+    const health = this.healthTracker.update(change, now, this.downSince)
     try {
       this.emit('state', change)
       if (health) {

@@ -25,14 +25,18 @@ export class HealthTracker {
   private downSince: number | undefined
   private reconnects = 0
 
-  /** The message for this change, or undefined when the health state did not change. */
-  update(change: StateChange, now: number): Health | undefined {
+  /**
+   * The message for this change, or undefined when the health state did not change. `downSince`: when the outage
+   * began (the last part received), which is earlier than its detection.
+   */
+  update(change: StateChange, now: number, downSince?: number): Health | undefined {
     const next = this.next(change)
     if (next === undefined || next === this.state) {
       return undefined
     }
     this.state = next
-    const health: Health = { state: next, since: new Date(now).toISOString(), reconnects: this.reconnects }
+    const since = next === 'connected' ? now : (downSince ?? now)
+    const health: Health = { state: next, since: new Date(since).toISOString(), reconnects: this.reconnects }
     if (next === 'connected') {
       if (this.everConnected) {
         health.reconnects = ++this.reconnects
@@ -44,7 +48,7 @@ export class HealthTracker {
       this.downSince = undefined
       return health
     }
-    this.downSince ??= now
+    this.downSince ??= since
     if (change.reason) {
       health.reason = change.reason.detail
         ? `${change.reason.kind} ${change.reason.detail}`

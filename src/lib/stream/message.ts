@@ -24,6 +24,11 @@ export interface EventPayload {
   reconciled?: true
   /** On a Stop whose Start was seen: seconds since that Start. */
   duration?: number
+  /**
+   * true on an event a stalled connection delivered once the network was back, that the new stream did not: it
+   * happened during the outage, `receivedAt` says when it arrived, and it says nothing of the state now.
+   */
+  late?: true
   camera: CameraIdentity
   receivedAt: string
 }
@@ -74,6 +79,9 @@ export function toMessage(
   }
   if (event.duration !== undefined) {
     payload.duration = event.duration
+  }
+  if (event.late) {
+    payload.late = true
   }
   // The topic is often an MQTT topic as it is: the code becomes a safe segment; the payload keeps it as sent.
   return { topic: `dahua/${camera.name}/${topicSegment(event.code)}/${channel}`, payload }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { classify } from '../../../src/lib/session/http-session'
 import { HealthTracker } from '../../../src/lib/stream/health'
 import { EventLedger, parseEventIndexes } from '../../../src/lib/stream/ledger'
 
@@ -137,5 +138,13 @@ describe('connection health', () => {
     assert.equal(health.update({ state: 'auth-failed', reason: { kind: 'auth' } }, 0)?.state, 'auth-failed')
     assert.equal(health.update({ state: 'auth-failed', reason: { kind: 'auth' } }, 1)?.state, undefined)
     assert.equal(health.update({ state: 'tls-refused', reason: { kind: 'tls' } }, 2)?.state, 'tls-refused')
+  })
+})
+
+describe('naming why a stream ended', () => {
+  it('says an open stream ended by unanswered keepalive probes is not a connection that never came', () => {
+    const probes = Object.assign(new Error('read ETIMEDOUT'), { code: 'ETIMEDOUT' })
+    assert.deepEqual(classify(probes, true), { kind: 'keepalive' })
+    assert.deepEqual(classify(probes), { kind: 'no-connect' })
   })
 })
