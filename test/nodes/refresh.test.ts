@@ -118,6 +118,21 @@ describe(`refresh and reconcile never lose, double or invent an event, in ${runt
     assert.deepEqual(said(got), ['Start', 'Stop', 'Start'])
   })
 
+  it('stops asking about a code whose Stop always comes before the learning answer (review 8b)', async () => {
+    // A tripwire's Start and Stop come together; the camera answers getEventIndexes 200 ms later, "No Events".
+    // Before, each Start asked again: 10 questions for 10 crossings, each a login line in the camera's log.
+    const got = await deployed({ indexesDelayMs: 200 })
+    const cross: CameraEvent = { code: 'CrossLineDetection', action: 'Start', index: 0 }
+    for (let i = 0; i < 10; i++) {
+      sim.send(cross)
+      sim.send({ ...cross, action: 'Stop' })
+      await until(() => got.length === 2 * (i + 1), `crossing ${i + 1}`)
+      await pass(300) // the question, if one is asked, and its answer
+    }
+    const asked = queried('CrossLineDetection')
+    assert.ok(asked >= 1 && asked <= 3, `asked ${asked} times: at most three, then believed`)
+  })
+
   it('forgets the overlap when the stream stops: a pause and resume right after a refresh drops nothing', async () => {
     const got = await deployed({}, { refreshMs: 1 })
     await waitFor(sim, 'attach', 'the refresh stream', 5_000)

@@ -124,6 +124,13 @@ export class EventLedger {
       this.tracked.set(code, false)
       const races = this.doubts.get(code)?.races ?? 0
       this.doubts.set(code, { index, at, races })
+    } else {
+      // The Stop came before the answer, so "No Events" proves nothing; counted like a race, because a code that
+      // always ends before the camera answers (a tripwire's Start and Stop) would otherwise be asked about on
+      // every Start for ever (review-2026-12.md part 1, 8b). After MAX_RACES its "No Events" is believed.
+      const races = (this.doubts.get(code)?.races ?? 0) + 1
+      if (races >= MAX_RACES) this.tracked.set(code, false)
+      this.doubts.set(code, { index, at: -Infinity, races })
     }
   }
 
