@@ -355,6 +355,7 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
       }
       const oldEnded = stream.finished
       if (fresh.finished) {
+        fresh.close({ kind: 'closed', detail: 'refresh failed' })
         continue // the new one failed at once: the old one delivered all there was
       }
       if (!oldEnded && stream.lastEventAt >= askedAt) {
@@ -380,7 +381,18 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
 
   /** 'due' after `ms`, or why the stream ended first. */
   private async until(session: Session, stream: AttachedStream, ms: number): Promise<'due' | FailureReason> {
-    return Promise.race([this.pause(session, ms).then(() => 'due' as const), stream.ended])
+    let timer: NodeJS.Timeout | undefined
+    const due = new Promise<'due'>((resolve) => {
+      timer = setTimeout(() => resolve('due'), ms)
+      session.timers.add(timer)
+    })
+    try {
+      return await Promise.race([due, stream.ended])
+    } finally {
+      // A stream that ends first leaves no hour-long refresh timer behind, however often it reconnects.
+      clearTimeout(timer)
+      if (timer) session.timers.delete(timer)
+    }
   }
 
   /** Resolves true once the stream has had no event for `quietMs`, false if it ends first. */
