@@ -118,6 +118,58 @@ async function reconnectGap(): Promise<void> {
   )
 }
 
+async function reconnectAfterRestore(): Promise<void> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { Device } = require('../src/lib/device') as { Device: typeof Client }
+  const { CameraSimulator } = require('../src/sim/camera-simulator') as { CameraSimulator: typeof Simulator }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  // A reboot: connections refused for 35 s, by when the retry backoff (default timing) has reached its cap, then
+  // the camera listens again. Six cameras at once, each listening again 5 s after the one before, so that the
+  // figure covers the moments of the client's wait rather than one (network-faults.md 2, issue 17).
+  const cameras = 6
+  const refusedMs = 35_000
+  const staggerMs = 5_000
+  const sims = Array.from(
+    { length: cameras },
+    () => new CameraSimulator({ password: 'bench', heartbeatMs: 100 }),
+  )
+  const clients = await Promise.all(
+    sims.map(async (sim) => {
+      const port = await sim.listen()
+      const client = new Device({
+        address: { host: '127.0.0.1', port, protocol: 'http', verifyTls: true },
+        credentials: { username: 'admin', password: 'bench' },
+        heartbeatSeconds: 1,
+      })
+      const attached = new Promise<void>((resolve) => sim.once('attach', () => resolve()))
+      client.stream.start()
+      await attached
+      return client
+    }),
+  )
+  await new Promise((resolve) => setTimeout(resolve, 3_500)) // healthy streams, past healthyAfterMs
+  await Promise.all(sims.map((sim) => sim.refuseConnections(true)))
+  const gaps = await Promise.all(
+    sims.map(async (sim, i) => {
+      await new Promise((resolve) => setTimeout(resolve, refusedMs + i * staggerMs))
+      const attached = new Promise<void>((resolve) => sim.once('attach', () => resolve()))
+      await sim.refuseConnections(false)
+      const listening = performance.now()
+      await attached
+      return performance.now() - listening
+    }),
+  )
+  await Promise.all(clients.map((client) => client.close()))
+  await Promise.all(sims.map((sim) => sim.close()))
+  gaps.sort((a, b) => a - b)
+  console.log(
+    `\n## Reconnect after restore: from a rebooted camera listening again to the new attach (loopback, ${cameras} cameras refused for ${refusedMs / 1000}-${(refusedMs + (cameras - 1) * staggerMs) / 1000} s)`,
+  )
+  console.log(
+    `median ${(gaps[cameras / 2]! / 1000).toFixed(1)} s, max ${(gaps.at(-1)! / 1000).toFixed(1)} s (the backoff at its cap; aim: within a few seconds, issue 17)`,
+  )
+}
+
 function inChild(script: string, figure: string): Promise<void> {
   const child = spawn(process.execPath, ['--expose-gc', script, figure], { stdio: 'inherit' })
   return new Promise((resolve) => child.on('exit', () => resolve()))
@@ -258,6 +310,7 @@ async function main(): Promise<void> {
   console.log(`# npm run bench (${process.version}, ${process.platform}/${process.arch})`)
   await inChild(__filename, 'parser')
   await reconnectGap()
+  await reconnectAfterRestore()
   await reconcileAndSnapshot()
   await inChild(join(__dirname, 'nodered.js'), 'e2e')
   await inChild(join(__dirname, 'nodered.js'), 'cameras')
