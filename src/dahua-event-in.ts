@@ -3,6 +3,7 @@
 // accepts on as messages (with a picture on Start, if asked), sends connection health on a second output,
 // and keeps its badge in step with the connection.
 
+import { setMaxListeners } from 'node:events'
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red'
 import type { DahuaCameraNode } from './dahua-camera'
 import { badgeFor, clock, reasonText, type LastEvent } from './lib/badge'
@@ -99,6 +100,7 @@ export default function (RED: NodeAPI): void {
     let waiting = 0
     // Aborted when the node closes: its Starts stop waiting, and a fetch nobody else waits for is aborted.
     const leaving = new AbortController()
+    setMaxListeners(0, leaving.signal) // one listener per Start waiting for its picture: bounded by the fetches
     /** Why a Start has no picture, in Node-RED's language where the package knows the reason. */
     const pictureError = (err: unknown): string => {
       if (err instanceof PictureTimeout || err instanceof CallTimeout) {

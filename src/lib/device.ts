@@ -4,6 +4,7 @@
 // (stream/), acting on the device (act/device-control.ts) and its doors and calls (act/door-control.ts).
 // A redeploy is close() on the old device and a new one. It knows nothing of Node-RED.
 
+import { setMaxListeners } from 'node:events'
 import { DeviceControl } from './act/device-control'
 import { DoorControl } from './act/door-control'
 import { DEFAULT_SNAPSHOT_BYTES, MAX_PENDING_SNAPSHOTS } from './limits'
@@ -109,6 +110,9 @@ export class Device {
 
   constructor(private readonly options: DeviceOptions) {
     this.timing = boundedTiming({ ...DEFAULT_TIMING, ...options.timing })
+    // Control and door calls listen to it, as many as wait (MAX_CONTROL_WAITING): bounded, so Node's warning past
+    // 10 listeners would only be noise in the log.
+    setMaxListeners(0, this.closing.signal)
     const now = options.now ?? Date.now
     this.now = now
     this.http = new HttpSession(

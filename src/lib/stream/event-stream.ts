@@ -4,7 +4,7 @@
 // (attach-stream.ts), a stalled stream's late events (late.ts) and reconciliation (reconciler.ts); the HTTP
 // session is the device's (device.ts), shared with acting on it. It knows nothing of Node-RED.
 
-import { EventEmitter } from 'node:events'
+import { EventEmitter, setMaxListeners } from 'node:events'
 import { attach, type AttachedStream, type Opened, type StreamWarning } from './attach-stream'
 import { HealthTracker, type Health } from './health'
 import type { HttpSession } from '../session/http-session'
@@ -148,6 +148,9 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
       timers: new Set(),
     }
     this.session = session
+    // Every call beside the stream listens to it: state questions (one per code, MAX_CODES at most) and pictures
+    // (MAX_PENDING_SNAPSHOTS). Bounded, so Node's warning past 10 listeners would only be noise in the log.
+    setMaxListeners(0, session.abort.signal)
     this.setState({ state: 'connecting' })
     this.running = this.run(session).catch((err: unknown) => {
       // The loop catches everything it expects; this is the last guard so that nothing escapes to Node-RED.
