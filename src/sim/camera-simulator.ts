@@ -65,9 +65,10 @@ export interface SimulatorOptions {
   /**
    * CGI scripts the camera takes a request for and then answers badly (review-2026-12.md 7 and 11): `silent`
    * never answers; `trickle` sends its 200 at once and then a byte every 300 ms for 8 s; `busy-once` answers the
-   * first request 503, as a busy camera does, and the rest as usual.
+   * first request 503, as a busy camera does, and the rest as usual; `late` carries each request out at once and
+   * answers it 0.5 s later (test-only timing, not a device's: what matters is an answer still under way).
    */
-  slowAnswers?: Record<string, 'silent' | 'trickle' | 'busy-once'>
+  slowAnswers?: Record<string, 'silent' | 'trickle' | 'busy-once' | 'late'>
   /** Answer every request with a redirect to this URL (a proxy or a camera that moved to https). */
   redirectTo?: string
   /**
@@ -336,9 +337,17 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       this.requests.push(request)
       this.emit('request', request)
     }
+    const script = /^\/cgi-bin\/([\w.]+)/.exec(url)?.[1] ?? ''
+    const slow = this.options.slowAnswers?.[script]
     const answer = (status: number, body: string | Buffer, contentType?: string): void => {
-      res.writeHead(status, this.headers(contentType))
-      res.end(body)
+      const send = (): void => {
+        if (res.destroyed) return
+        res.writeHead(status, this.headers(contentType))
+        res.end(body)
+      }
+      // Carried out now, answered later: a request whose answer is still on its way when Node-RED stops.
+      if (slow === 'late') setTimeout(send, 500)
+      else send()
     }
     if (this.options.redirectTo) {
       record('none', 302)
@@ -383,7 +392,6 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
       res.end('Error\r\nInvalid Authority!\r\n')
       return
     }
-    const script = /^\/cgi-bin\/([\w.]+)/.exec(url)?.[1] ?? ''
     const refusal = this.options.forbidden?.[script]
     if (refusal) {
       record('ok', refusal)
@@ -399,14 +407,13 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
         if (!res.writableFinished) this.snapshotsClosedEarly++
       })
     }
-    const slow = this.options.slowAnswers?.[script]
     if (slow === 'busy-once') {
       delete this.options.slowAnswers?.[script]
       record('ok', 503)
       answer(503, 'Error\r\nService Unavailable\r\n')
       return
     }
-    if (slow) {
+    if (slow === 'silent' || slow === 'trickle') {
       record('ok', 200)
       if (slow === 'trickle') {
         res.writeHead(200, this.headers())

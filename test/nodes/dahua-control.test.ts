@@ -28,6 +28,7 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
       forbidden?: Record<string, 403>
       password?: string
       answerBytes?: { config?: number }
+      slowAnswers?: Record<string, 'late'>
     } = {},
   ): Promise<CameraSimulator> {
     sim = simulator({ profile, ...options })
@@ -238,6 +239,18 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
 
   it('a PTZ move under way when the flows stop is told to stop before the session closes', async () => {
     const s = await start('ptz')
+    void control('ctl', { action: 'ptz-move', payload: { direction: 'left', seconds: 30 } }, 1_000).catch(
+      () => undefined,
+    )
+    await until(() => s.device.ptz.get(0) === 'Left', 'moving left')
+    await helper.unload()
+    assert.equal(s.device.ptz.get(0), 'stopped', 'the camera was left moving')
+  })
+
+  it('a PTZ move whose start is still being answered when the flows stop is told to stop too', async () => {
+    // The camera has started when its answer is cut off by the close: it must still be told to stop (once seen
+    // in CI as a flake of the test above, when the close came between the camera's start and its answer).
+    const s = await start('ptz', { slowAnswers: { 'ptz.cgi': 'late' } })
     // Its answer never comes (the node is gone): only the camera is asked.
     void control('ctl', { action: 'ptz-move', payload: { direction: 'left', seconds: 30 } }, 1_000).catch(
       () => undefined,

@@ -74,12 +74,18 @@ export class Ptz {
     if (!caps?.moves) throw new ControlError('no-ptz', { action: request.action })
     const { direction, speed, seconds } = value.move
     const code = `code=${PTZ_CODE[direction]}&arg1=0&arg2=${speed}&arg3=0`
-    await this.command(request, `action=start&${code}`)
+    let started = false
     try {
+      await this.command(request, `action=start&${code}`)
+      started = true
       await sleep(seconds * 1000, preempted, aborted)
     } finally {
-      // Always told to stop, even when Node-RED is closing: a camera left moving turns until its end stop.
-      await this.command(request, `action=stop&${code}`, true)
+      // Always told to stop, even when Node-RED is closing, and even when closing cut the start's answer off: the
+      // camera may have started, and a camera left moving turns until its end stop. A start that failed keeps its
+      // own error.
+      await this.command(request, `action=stop&${code}`, true).catch((err: unknown) => {
+        if (started) throw err
+      })
     }
     return direction
   }
