@@ -11,7 +11,7 @@ import { probeCamera } from './lib/session/probe'
 import { cleanHost } from './lib/rules'
 import { basicKey, reasonText } from './lib/badge'
 import { indexIsVideoChannel, type CameraIdentity } from './lib/stream/message'
-import type { Timing } from './lib/session/policy'
+import { retryEveryMs, type Timing } from './lib/session/policy'
 import { printable } from './lib/text'
 import type { CameraAddress, CameraCredentials, ConnectionState, StateChange } from './lib/types'
 
@@ -148,15 +148,12 @@ export default function (RED: NodeAPI): void {
         return
       }
       logged = change.state
-      // The interval kept, not the wait alone: an attempt that gets no connection also holds the connect limit
-      // (network-faults.md 3d).
-      const every =
-        (change.retryInMs ?? 0) + (change.reason?.kind === 'no-connect' ? device.timing.connectTimeoutMs : 0)
       const params = {
         camera: where,
         reason: reasonText(change, t, 'dahua-camera'),
         minutes: Math.round((change.retryInMs ?? 0) / 60_000),
-        seconds: Math.max(1, Math.round(every / 1000)),
+        // The interval kept, not the wait alone (network-faults.md 3d).
+        seconds: Math.max(1, Math.round(retryEveryMs(change, device.timing) / 1000)),
       }
       switch (change.state) {
         case 'connected':

@@ -2,6 +2,8 @@
 // The connection policy in one place: how long silence may last, how soon to re-attach, and when to stop
 // trying to log in. Pure: time and randomness come in as arguments, so every rule is testable with a table.
 
+import type { StateChange } from '../types'
+
 export interface Timing {
   /** TCP (and TLS) connect limit. */
   connectTimeoutMs: number
@@ -152,6 +154,14 @@ export function retryDelayMs(failures: number, timing: Timing, random: number): 
   const exponent = Math.min(Math.max(failures, 1) - 1, 30)
   const delay = Math.min(timing.retryCapMs, timing.retryBaseMs * 2 ** exponent)
   return Math.round(delay * (1 - 0.2 * random))
+}
+
+/**
+ * How often a camera that cannot be reached is really tried, as the log says it: the wait, plus the connect limit
+ * that an attempt without an answer holds first (network-faults.md 3d: "at least every 30 s" was 35-40 s).
+ */
+export function retryEveryMs(change: StateChange, timing: Timing): number {
+  return (change.retryInMs ?? 0) + (change.reason?.kind === 'no-connect' ? timing.connectTimeoutMs : 0)
 }
 
 /**
