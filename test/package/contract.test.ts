@@ -349,6 +349,12 @@ describe('package contract', () => {
       (f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('.build/'),
     )
     assert.deepEqual(stray, [])
+    // A map would point at src/*.ts, which is not shipped: debuggers and stack traces would find nothing.
+    assert.deepEqual(
+      files.filter((f) => f.endsWith('.map')),
+      [],
+      'no source maps for sources the package does not ship',
+    )
     assert.ok(readdirSync(join(root, 'nodes')).includes('dahua-camera.js'))
   })
 
