@@ -5,7 +5,7 @@
 // build/test-output/ (not committed), for a person to look at.
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -342,5 +342,28 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
       await page.screenshot({ path: join(output, `badges-${language}.png`) })
     }
     await page.evaluate(() => localStorage.removeItem('editor-language'))
+  })
+
+  // Last: it leaves the imported flows undeployed in the editor.
+  it('imports every example beside the others without asking about nodes that already exist', async () => {
+    const dir = join(root, 'examples')
+    const examples = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => ({ name: f, flow: JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown[] }))
+    // What Import > Examples does (clipboard.js importNodes): import as they are, and on a conflict the editor
+    // asks "Some of the nodes you are importing already exist in your workspace".
+    const conflicts = await page.evaluate((all) => {
+      const view = (window as unknown as { RED: { view: { importNodes(n: unknown[], o: object): void } } })
+        .RED.view
+      return all.flatMap(({ name, flow }) => {
+        try {
+          view.importNodes(flow, { generateIds: false, addFlow: false })
+          return []
+        } catch (err) {
+          return [`${name}: ${(err as { code?: string }).code ?? String(err)}`]
+        }
+      })
+    }, examples)
+    assert.deepEqual(conflicts, [])
   })
 })
