@@ -111,6 +111,53 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
     await page.screenshot({ path: join(shots, '1-palette.png') })
   })
 
+  it('finds the nodes in the palette by the words people search for, each with its own icon', async () => {
+    const all = ['dahua-event-in', 'dahua-control', 'dahua-door']
+    const wanted: Record<string, string[]> = {
+      doorbell: ['dahua-door'],
+      siren: ['dahua-control'],
+      ptz: ['dahua-control'],
+      motion: ['dahua-event-in', 'dahua-control'],
+      amcrest: all,
+      lorex: all,
+    }
+    const search = page.locator('#red-ui-palette-search input')
+    for (const [word, types] of Object.entries(wanted)) {
+      // Typed: the filter follows the keys.
+      await search.fill('')
+      await search.pressSequentially(word)
+      for (const type of all) {
+        const node = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`)
+        await node
+          .waitFor({ state: types.includes(type) ? 'visible' : 'hidden', timeout: 5_000 })
+          .catch(() => undefined)
+        assert.equal(
+          await node.isVisible(),
+          types.includes(type),
+          `"${word}" ${types.includes(type) ? 'finds' : 'hides'} ${type}`,
+        )
+      }
+    }
+    await search.fill('')
+    await search.press('Backspace')
+    const icons = await Promise.all(
+      all.map((type) =>
+        page
+          .locator(`.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-icon-container`)
+          .innerHTML(),
+      ),
+    )
+    const files = icons.map((html) => /icons\/@redcam\/node-red-dahua\/([\w-]+\.svg)/.exec(html)?.[1])
+    assert.deepEqual(files, ['dahua-camera.svg', 'dahua-control.svg', 'dahua-door.svg'])
+    for (const file of files) {
+      assert.equal(
+        (await fetch(`${editor}icons/@redcam/node-red-dahua/${file}`)).status,
+        200,
+        `${file} is served`,
+      )
+    }
+  })
+
   it('deploys the demo flow: the badge turns green and events reach the debug sidebar', async () => {
     // The demo flow is deployed when npm start starts Node-RED; deploy it again from the editor.
     await page.locator('#red-ui-header-button-deploy-options').click()
