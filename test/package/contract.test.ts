@@ -358,6 +358,21 @@ describe('package contract', () => {
     assert.ok(readdirSync(join(root, 'nodes')).includes('dahua-camera.js'))
   })
 
+  it("shows the README's pictures wherever it is read: absolute links to files in the repository", () => {
+    // The Flow Library and npm show the README of the package, without the repository's files beside it.
+    const raw = 'https://raw.githubusercontent.com/redcam/node-red-dahua/main/'
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const pictures = [
+      ...[...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)].map((m) => m[1]!),
+      ...[...readme.matchAll(/<img[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]!),
+    ]
+    assert.ok(pictures.length > 0)
+    for (const url of pictures) {
+      assert.ok(url.startsWith(raw), `${url} is an absolute raw GitHub link`)
+      assert.ok(existsSync(join(root, url.slice(raw.length))), `${url} names a file in the repository`)
+    }
+  })
+
   it('has the simulator warn when it listens for other machines with the default login, and only then', async () => {
     const run = async (...args: string[]): Promise<string> => {
       const child = spawn(process.execPath, [
