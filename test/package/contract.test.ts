@@ -38,7 +38,9 @@ function editorDefinition(type: string): EditorDef {
       _: (key: string, params?: Record<string, string>) =>
         translator(key.split(':')[1]!.split('.')[0]!)(key.split(':')[1]!, params),
     },
-    $: () => undefined,
+    // jQuery as far as the definitions use it at load time (dahua-camera.html listens to the palette search).
+    $: () => ({ on: () => undefined }),
+    document: {},
     window: {},
   })
   runInContext(readFileSync(join(root, 'resources', 'rules.js'), 'utf8'), context)
