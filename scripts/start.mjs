@@ -1,7 +1,7 @@
 // `npm start`: Node-RED (the devDependency) on 127.0.0.1:1880 with this package loaded, a user folder in
 // .userdir/ (gitignored), and a demo flow whose camera is the bundled simulator playing a scripted day.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
@@ -208,23 +208,45 @@ if (!existsSync(flowFile)) {
     join(userDir, 'flows_cred.json'),
     JSON.stringify({ 'demo-camera': { username: 'admin', password: 'admin' } }),
   )
+} else {
+  // The demo camera follows the simulator to the port it has on this run (DAHUA_SIM_PORT may differ from the
+  // last one), unless it was pointed at a real camera.
+  const flow = JSON.parse(readFileSync(flowFile, 'utf8'))
+  const camera = Array.isArray(flow) ? flow.find((node) => node?.id === 'demo-camera') : undefined
+  if (camera && camera.host === '127.0.0.1' && Number(camera.port) !== simPort) {
+    camera.port = simPort
+    writeFileSync(flowFile, JSON.stringify(flow, null, 2))
+  }
 }
 
-/** Ends with a sentence, not a stack trace, when a port is taken: which one, and how to choose another. */
-function portTaken(port, what, variable) {
+function free(port) {
+  return new Promise((resolve) => {
+    const probe = createServer()
+    probe.once('error', () => resolve(false))
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)))
+  })
+}
+
+/**
+ * Ends with a sentence, not a stack trace, when a port is taken: which one, and another that is free now (not
+ * `avoid`, the other port this script is about to use).
+ */
+async function portTaken(port, what, variable, avoid) {
+  let next = port + 1
+  while (next < 65535 && (next === avoid || !(await free(next)))) next++
   console.error(
-    `Port ${port} is already in use (${what} already running?). Stop it, or choose another port: ${variable}=${port + 1} npm start`,
+    `Port ${port} is already in use (${what} already running?). Stop it, or choose another port: ${variable}=${next} npm start`,
   )
   process.exit(1)
 }
 
-await new Promise((resolve) => {
-  const probe = createServer()
-  probe.once('error', () => portTaken(uiPort, 'another Node-RED or npm start', 'PORT'))
-  probe.listen(uiPort, '127.0.0.1', () => probe.close(resolve))
-})
+if (!(await free(uiPort))) {
+  await portTaken(uiPort, 'another Node-RED or npm start', 'PORT', simPort)
+}
 const sim = new CameraSimulator({ port: simPort, username: 'admin', password: 'admin' })
-await sim.listen().catch(() => portTaken(simPort, 'another camera simulator or npm start', 'DAHUA_SIM_PORT'))
+await sim
+  .listen()
+  .catch(() => portTaken(simPort, 'another camera simulator or npm start', 'DAHUA_SIM_PORT', uiPort))
 const stopDay = playDay(sim)
 console.log(`Demo camera (simulator) at ${sim.url}, login admin/admin; starting Node-RED…`)
 

@@ -55,6 +55,42 @@ interface DahuaSettings {
 
 const WARNING_INTERVAL_MS = 60_000
 const CLOSE_LIMIT_MS = 5_000
+/** The editor's question "what does this camera support" is answered within this, done or not. */
+const CAPABILITIES_ANSWER_MS = 4_000
+/** A learning that failed is not asked of the camera again for this long (security-2026-12.md 8). */
+const CAPABILITIES_FAILED_FOR_MS = 60_000
+
+interface AdminRequest {
+  headers: Record<string, string | string[] | undefined>
+}
+
+/**
+ * Whether a browser sent this request from another site. Node-RED core answers every admin request with
+ * `Access-Control-Allow-Origin: *` and lets any header through a preflight, so without adminAuth any web page
+ * could make the camera endpoints talk to cameras. Browsers say where a request comes from: `Sec-Fetch-Site`
+ * (set by the browser, it cannot be forged by the page, and it stays right behind a proxy that rewrites Host),
+ * else `Origin`, which every cross-origin fetch and every form post carries.
+ */
+function fromAnotherSite(req: AdminRequest): boolean {
+  const header = (name: string): string | undefined => {
+    const value = req.headers[name]
+    return Array.isArray(value) ? value[0] : value
+  }
+  const site = header('sec-fetch-site')
+  if (site !== undefined) {
+    return site !== 'same-origin' && site !== 'none'
+  }
+  const origin = header('origin')
+  if (origin === undefined) {
+    return false
+  }
+  try {
+    const host = new URL(origin).host
+    return host !== header('host') && host !== header('x-forwarded-host')
+  } catch {
+    return true
+  }
+}
 
 /** A TCP port from the editor or an imported flow: 1-65535, else the protocol's own. */
 function portNumber(value: unknown, protocol: 'http' | 'https'): number {
@@ -233,92 +269,152 @@ export default function (RED: NodeAPI): void {
   // the camera node it was saved with, and only against the address it was saved for: an unchanged password
   // field arrives as Node-RED's placeholder, and a changed address (another host, port or protocol, which
   // could be anyone's, or ask for Basic in clear) must have it typed again.
-  RED.httpAdmin.post('/dahua-camera/probe', RED.auth.needsPermission('dahua-camera.write'), (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>
-    const text = (value: unknown): string | undefined =>
-      typeof value === 'string' || typeof value === 'number' ? String(value) : undefined
-    const protocol = body.protocol === 'https' ? 'https' : 'http'
-    const host = cleanHost(text(body.host))
-    if (!host) {
-      res.json({ ok: false, failure: 'unreachable', detail: 'no host' })
+  const sameSite = (
+    req: AdminRequest,
+    res: { status(code: number): { json(body: unknown): void } },
+    next: () => void,
+  ) => {
+    if (fromAnotherSite(req)) {
+      res.status(403).json({ error: 'cross-site request refused' })
       return
     }
-    const address: CameraAddress = {
-      host,
-      port: portNumber(body.port, protocol),
-      protocol,
-      verifyTls: body.verifyTls !== false,
-    }
-    const saved = typeof body.id === 'string' ? (RED.nodes.getNode(body.id) as DahuaCameraNode | null) : null
-    const stored =
-      saved?.type === 'dahua-camera' &&
-      saved.address.host === address.host &&
-      saved.address.port === address.port &&
-      saved.address.protocol === address.protocol
-        ? saved.credentials
-        : undefined
-    const typedPassword = body.password !== '__PWRD__' && body.password !== undefined
-    if (!typedPassword && !stored) {
-      res.json({ ok: false, failure: 'password', detail: '' })
-      return
-    }
-    const username = (text(body.username) ?? stored?.username ?? '').trim()
-    if (!username) {
-      res.json({ ok: false, failure: 'no-login', detail: '' })
-      return
-    }
-    void probeCamera(
-      address,
-      { username, password: typedPassword ? (text(body.password) ?? '') : (stored?.password ?? '') },
-      body.allowBasic === true,
-    )
-      .then((result) => res.json(result))
-      .catch(() => res.status(500).json({ ok: false, failure: 'unreachable', detail: 'internal error' }))
-  })
+    next()
+  }
+
+  RED.httpAdmin.post(
+    '/dahua-camera/probe',
+    RED.auth.needsPermission('dahua-camera.write'),
+    sameSite,
+    (req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>
+      const text = (value: unknown): string | undefined =>
+        typeof value === 'string' || typeof value === 'number' ? String(value) : undefined
+      const protocol = body.protocol === 'https' ? 'https' : 'http'
+      const host = cleanHost(text(body.host))
+      if (!host) {
+        res.json({ ok: false, failure: 'unreachable', detail: 'no host' })
+        return
+      }
+      const address: CameraAddress = {
+        host,
+        port: portNumber(body.port, protocol),
+        protocol,
+        verifyTls: body.verifyTls !== false,
+      }
+      const saved =
+        typeof body.id === 'string' ? (RED.nodes.getNode(body.id) as DahuaCameraNode | null) : null
+      const stored =
+        saved?.type === 'dahua-camera' &&
+        saved.address.host === address.host &&
+        saved.address.port === address.port &&
+        saved.address.protocol === address.protocol
+          ? saved.credentials
+          : undefined
+      const typedPassword = body.password !== '__PWRD__' && body.password !== undefined
+      if (!typedPassword && !stored) {
+        res.json({ ok: false, failure: 'password', detail: '' })
+        return
+      }
+      const username = (text(body.username) ?? stored?.username ?? '').trim()
+      if (!username) {
+        res.json({ ok: false, failure: 'no-login', detail: '' })
+        return
+      }
+      // Who tested which address: Test connection can reach any host and port (security-2026-12.md 9).
+      RED.log.audit(
+        // The typings lack the audit entry's own fields; Node-RED sets the level (98) itself.
+        { level: 98, event: 'dahua-camera.probe', host: address.host, port: address.port } as Parameters<
+          typeof RED.log.audit
+        >[0],
+        req,
+      )
+      void probeCamera(
+        address,
+        { username, password: typedPassword ? (text(body.password) ?? '') : (stored?.password ?? '') },
+        body.allowBasic === true,
+      )
+        .then((result) => res.json(result))
+        .catch(() => res.status(500).json({ ok: false, failure: 'unreachable', detail: 'internal error' }))
+    },
+  )
 
   // What a deployed camera has sent: the event dialog offers these codes and channels.
-  RED.httpAdmin.get('/dahua-camera/:id/seen', RED.auth.needsPermission('dahua-camera.read'), (req, res) => {
-    const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
-    if (!camera?.seen) {
-      res.status(404).json({ error: 'not deployed' })
-      return
-    }
-    res.json(
-      [...camera.seen].map(([code, channels]) => {
-        // A recorder's names for the channels seen (`channel -> name`), where it has them.
-        const names = Object.fromEntries(
-          [...channels.keys()].flatMap((channel) => {
-            const name = indexIsVideoChannel(code)
-              ? camera.device?.stream.channelName(channel - 1)
-              : undefined
-            return name === undefined ? [] : [[channel, name]]
-          }),
-        )
-        return {
-          code,
-          count: [...channels.values()].reduce((sum, n) => sum + n, 0),
-          channels: Object.fromEntries(channels),
-          ...(Object.keys(names).length > 0 ? { names } : {}),
-        }
-      }),
-    )
-  })
+  RED.httpAdmin.get(
+    '/dahua-camera/:id/seen',
+    RED.auth.needsPermission('dahua-camera.read'),
+    sameSite,
+    (req, res) => {
+      const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
+      if (!camera?.seen) {
+        res.status(404).json({ error: 'not deployed' })
+        return
+      }
+      res.json(
+        [...camera.seen].map(([code, channels]) => {
+          // A recorder's names for the channels seen (`channel -> name`), where it has them.
+          const names = Object.fromEntries(
+            [...channels.keys()].flatMap((channel) => {
+              const name = indexIsVideoChannel(code)
+                ? camera.device?.stream.channelName(channel - 1)
+                : undefined
+              return name === undefined ? [] : [[channel, name]]
+            }),
+          )
+          return {
+            code,
+            count: [...channels.values()].reduce((sum, n) => sum + n, 0),
+            channels: Object.fromEntries(channels),
+            ...(Object.keys(names).length > 0 ? { names } : {}),
+          }
+        }),
+      )
+    },
+  )
 
   // What a deployed camera supports, per channel: the control dialog marks these actions. Learned once, lazily,
-  // through the camera's own session and login budget (device-control.ts).
+  // through the camera's own session and login budget (device-control.ts). Learning makes hundreds of requests
+  // to the camera, so it takes the right to change cameras (as Test connection does), and the editor's own
+  // header (`Node-RED-API-Version`, which its every API call carries and an <img> or a form cannot): a page on
+  // another site cannot start it, not even in a browser too old to say where a request comes from.
+  const failedLearning = new WeakMap<object, { until: number; error: string }>()
   RED.httpAdmin.get(
     '/dahua-camera/:id/capabilities',
-    RED.auth.needsPermission('dahua-camera.read'),
+    RED.auth.needsPermission('dahua-camera.write'),
+    sameSite,
     (req, res) => {
+      if (req.headers['node-red-api-version'] === undefined) {
+        res.status(403).json({ error: 'only the editor may ask' })
+        return
+      }
       const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
       const control = camera?.device?.control
       if (!control) {
         res.status(404).json({ error: 'not deployed' })
         return
       }
+      const failed = failedLearning.get(control)
+      if (failed && failed.until > Date.now()) {
+        res.status(502).json({ error: failed.error })
+        return
+      }
+      // The learning goes on after the answer (its result is kept for the next question); the editor is told
+      // at once that it is not done rather than left waiting for a slow camera (about 58 min in the audit).
+      const timer = setTimeout(
+        () =>
+          res.status(503).json({ error: 'the camera is still answering: ask again later', partial: true }),
+        CAPABILITIES_ANSWER_MS,
+      )
       control.capabilities().then(
-        (channels) => res.json(channels),
-        (err: unknown) => res.status(502).json({ error: err instanceof Error ? err.message : 'failed' }),
+        (channels) => {
+          clearTimeout(timer)
+          if (!res.headersSent) res.json(channels)
+        },
+        (err: unknown) => {
+          clearTimeout(timer)
+          const error = err instanceof Error ? printable(err.message) : 'failed'
+          failedLearning.set(control, { until: Date.now() + CAPABILITIES_FAILED_FOR_MS, error })
+          if (!res.headersSent) res.status(502).json({ error })
+        },
       )
     },
   )

@@ -16,6 +16,7 @@ import { SimulatedDoor } from './door'
 import { SimulatedRpc2 } from './rpc2'
 import { profileNamed, type DeviceProfile } from './profiles'
 import { BOUNDARY, encodeEvent, formatHeartbeat, formatPart, type PartFormat } from './wire'
+import { PICTURE } from './picture'
 
 export interface SimulatorOptions {
   host?: string
@@ -699,9 +700,9 @@ function parseDigest(text: string): Record<string, string | undefined> {
 }
 
 /**
- * A small JPEG-framed picture (SOI ... EOI) that names the channel, enough to tell pictures apart, with the
- * quirk the profile's device has: an 8-byte `dhav` trailer after EOI (VTO), or a COM segment whose length
- * field overstates it (HFW2449TL-S-PRO, rr#575).
+ * A picture (picture.ts) with a comment segment naming the channel right after its start marker, enough to tell
+ * pictures apart, and the quirk the profile's device has: an 8-byte `dhav` trailer after EOI (VTO), or a COM
+ * segment whose length field overstates it (HFW2449TL-S-PRO, rr#575).
  */
 function jpeg(channel: number, quirk?: DeviceProfile['snapshotQuirk']): Buffer {
   const text = Buffer.from(`channel ${channel}`)
@@ -709,7 +710,7 @@ function jpeg(channel: number, quirk?: DeviceProfile['snapshotQuirk']): Buffer {
   const picture = Buffer.concat([
     Buffer.from([0xff, 0xd8, 0xff, 0xfe, comLength >> 8, comLength & 0xff]),
     text,
-    Buffer.from([0xff, 0xd9]),
+    PICTURE.subarray(2),
   ])
   return quirk === 'dhav-trailer'
     ? Buffer.concat([picture, Buffer.from('dhav\x00\x00\x00\x08', 'latin1')])

@@ -1,16 +1,18 @@
 // `npm run test:e2e`: the package in a real browser. Debian's Chromium (apt-get install chromium) drives the
 // editor of the `npm start` Node-RED: the palette, Test connection against the simulator, the code picker with
 // the codes seen on the camera, a deploy that turns the badge green and puts an event in the debug sidebar.
-// Each step saves a screenshot in docs/screenshots/, which the README shows.
+// Each step saves a screenshot in docs/screenshots/, which the README shows; the badges in two languages go to
+// build/test-output/ (not committed), for a person to look at.
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 
 const root = join(__dirname, '..', '..', '..')
 const shots = join(root, 'docs', 'screenshots')
+const output = join(root, 'build', 'test-output')
 const UI_PORT = 18_880
 const SIM_PORT = 18_881
 const editor = `http://127.0.0.1:${UI_PORT}/`
@@ -107,6 +109,53 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
     await paletteNode.waitFor({ timeout: 15_000 })
     assert.match((await paletteNode.textContent()) ?? '', /dahua\s+camera\s+event/)
     await page.screenshot({ path: join(shots, '1-palette.png') })
+  })
+
+  it('finds the nodes in the palette by the words people search for, each with its own icon', async () => {
+    const all = ['dahua-event-in', 'dahua-control', 'dahua-door']
+    const wanted: Record<string, string[]> = {
+      doorbell: ['dahua-door'],
+      siren: ['dahua-control'],
+      ptz: ['dahua-control'],
+      motion: ['dahua-event-in', 'dahua-control'],
+      amcrest: all,
+      lorex: all,
+    }
+    const search = page.locator('#red-ui-palette-search input')
+    for (const [word, types] of Object.entries(wanted)) {
+      // Typed: the filter follows the keys.
+      await search.fill('')
+      await search.pressSequentially(word)
+      for (const type of all) {
+        const node = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`)
+        await node
+          .waitFor({ state: types.includes(type) ? 'visible' : 'hidden', timeout: 5_000 })
+          .catch(() => undefined)
+        assert.equal(
+          await node.isVisible(),
+          types.includes(type),
+          `"${word}" ${types.includes(type) ? 'finds' : 'hides'} ${type}`,
+        )
+      }
+    }
+    await search.fill('')
+    await search.press('Backspace')
+    const icons = await Promise.all(
+      all.map((type) =>
+        page
+          .locator(`.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-icon-container`)
+          .innerHTML(),
+      ),
+    )
+    const files = icons.map((html) => /icons\/@redcam\/node-red-dahua\/([\w-]+\.svg)/.exec(html)?.[1])
+    assert.deepEqual(files, ['dahua-camera.svg', 'dahua-control.svg', 'dahua-door.svg'])
+    for (const file of files) {
+      assert.equal(
+        (await fetch(`${editor}icons/@redcam/node-red-dahua/${file}`)).status,
+        200,
+        `${file} is served`,
+      )
+    }
   })
 
   it('deploys the demo flow: the badge turns green and events reach the debug sidebar', async () => {
@@ -230,38 +279,138 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
     await page.locator('#node-dialog-cancel').click()
   })
 
-  it('shows a German badge in a German editor', async () => {
-    // An event node whose filter nothing matches keeps the plain "connected" badge.
+  it('a new camera dialog mentions no stored password and does not move while typing', async () => {
+    await openEventDialog()
+    // The + beside the camera field: a camera node that has never been saved, with no credentials at all.
+    await page.locator('.red-ui-tray .fa-plus').first().click()
+    const host = page.locator('#node-config-input-host')
+    await host.waitFor({ state: 'visible', timeout: 10_000 })
+    const note = page.locator('#dahua-camera-password-note')
+    const testButton = async (): Promise<number | undefined> =>
+      (await page.locator('#dahua-camera-test').boundingBox())?.y
+    const at = await testButton()
+    const typed: Array<[string, string]> = [
+      ['host', '192.168.1.108'],
+      ['port', '8'],
+      ['username', 'admin'],
+      ['password', 'secret'],
+    ]
+    for (const [field, text] of typed) {
+      for (const key of text) {
+        await page.locator(`#node-config-input-${field}`).pressSequentially(key)
+        assert.equal(await note.isVisible(), false, `no "type the password again" after ${field} "${key}"`)
+        assert.equal(await testButton(), at, `the dialog did not move after ${field} "${key}"`)
+      }
+    }
+    await page.locator('#node-config-input-protocol').selectOption('https')
+    assert.equal(await note.isVisible(), false, 'nor after choosing https')
+    await page.locator('#node-config-dialog-cancel').click()
+    await page.locator('#node-dialog-cancel').click()
+  })
+
+  it('shows the door and control badges in English and in German', async () => {
+    mkdirSync(output, { recursive: true })
+    // An event node whose filter nothing matches keeps the plain "connected" badge; a control node with no camera
+    // says so as soon as a message reaches it. Both badges are keys of the node's catalog, which the editor
+    // translates into its own language.
     const flows = (await (await fetch(`${editor}flows`)).json()) as Array<Record<string, unknown>>
-    flows.push({
-      id: 'e2e-quiet',
-      type: 'dahua-event-in',
-      z: 'demo-tab',
-      name: 'Quiet',
-      camera: 'demo-camera',
-      codes: 'NeverSent',
-      channels: '',
-      actions: '',
-      connection: false,
-      outputs: 1,
-      x: 150,
-      y: 300,
-      wires: [[]],
-    })
+    flows.push(
+      {
+        id: 'e2e-quiet',
+        type: 'dahua-event-in',
+        z: 'demo-tab',
+        name: 'Quiet',
+        camera: 'demo-camera',
+        codes: 'NeverSent',
+        channels: '',
+        actions: '',
+        connection: false,
+        outputs: 1,
+        x: 150,
+        y: 440,
+        wires: [[]],
+      },
+      {
+        id: 'e2e-poke',
+        type: 'inject',
+        z: 'demo-tab',
+        name: 'Poke',
+        props: [],
+        repeat: '',
+        once: true,
+        onceDelay: 0.1,
+        x: 130,
+        y: 500,
+        wires: [['e2e-control']],
+      },
+      {
+        id: 'e2e-control',
+        type: 'dahua-control',
+        z: 'demo-tab',
+        name: 'No camera',
+        camera: '',
+        action: 'snapshot',
+        channel: 1,
+        x: 320,
+        y: 500,
+        wires: [[]],
+      },
+    )
     const deployed = await fetch(`${editor}flows`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
       body: JSON.stringify(flows),
     })
     assert.equal(deployed.status, 204)
-    await page.evaluate(() => localStorage.setItem('editor-language', 'de'))
-    await page.reload()
-    await page.waitForSelector('#red-ui-palette', { timeout: 30_000 })
-    await page.waitForFunction(
-      () => document.querySelector('#e2e-quiet .red-ui-flow-node-status-label')?.textContent === 'verbunden',
-      null,
-      { timeout: 30_000 },
-    )
+    const badge = (id: string): Promise<string> =>
+      page
+        .locator(`#${id} .red-ui-flow-node-status-label`)
+        .textContent()
+        .then((text) => text ?? '')
+    const expected = {
+      'en-US': { 'demo-door': 'connected', 'e2e-control': 'no camera', 'e2e-quiet': 'connected' },
+      de: { 'demo-door': 'verbunden', 'e2e-control': 'keine Kamera', 'e2e-quiet': 'verbunden' },
+    }
+    for (const [language, badges] of Object.entries(expected)) {
+      await page.evaluate((lang) => localStorage.setItem('editor-language', lang), language)
+      await page.reload()
+      await page.waitForSelector('#red-ui-palette', { timeout: 30_000 })
+      for (const [id, text] of Object.entries(badges)) {
+        await page
+          .waitForFunction(
+            ([node, want]) =>
+              document.querySelector(`#${node} .red-ui-flow-node-status-label`)?.textContent === want,
+            [id, text],
+            { timeout: 30_000 },
+          )
+          .catch(() => undefined)
+        assert.equal(await badge(id), text, `${id} in ${language}`)
+      }
+      await page.screenshot({ path: join(output, `badges-${language}.png`) })
+    }
     await page.evaluate(() => localStorage.removeItem('editor-language'))
+  })
+
+  // Last: it leaves the imported flows undeployed in the editor.
+  it('imports every example beside the others without asking about nodes that already exist', async () => {
+    const dir = join(root, 'examples')
+    const examples = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => ({ name: f, flow: JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown[] }))
+    // What Import > Examples does (clipboard.js importNodes): import as they are, and on a conflict the editor
+    // asks "Some of the nodes you are importing already exist in your workspace".
+    const conflicts = await page.evaluate((all) => {
+      const view = (window as unknown as { RED: { view: { importNodes(n: unknown[], o: object): void } } })
+        .RED.view
+      return all.flatMap(({ name, flow }) => {
+        try {
+          view.importNodes(flow, { generateIds: false, addFlow: false })
+          return []
+        } catch (err) {
+          return [`${name}: ${(err as { code?: string }).code ?? String(err)}`]
+        }
+      })
+    }, examples)
+    assert.deepEqual(conflicts, [])
   })
 })

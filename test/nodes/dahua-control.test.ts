@@ -399,7 +399,9 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
 
   it('the editor asks a deployed camera what it supports, per channel', async () => {
     await start('deterrence')
-    const caps = (await helper.request().get('/dahua-camera/cam/capabilities').expect(200)).body as Array<{
+    const editor = { 'Node-RED-API-Version': 'v2' }
+    const caps = (await helper.request().get('/dahua-camera/cam/capabilities').set(editor).expect(200))
+      .body as Array<{
       channel: number
       actions: string[]
     }>
@@ -409,7 +411,7 @@ describe(`dahua-control against device profiles, in ${runtimeName}`, function ()
     }
     assert.ok(!caps[0]!.actions.includes('ptz-preset'))
     assert.ok(!caps[0]!.actions.includes('privacy'))
-    await helper.request().get('/dahua-camera/nope/capabilities').expect(404)
+    await helper.request().get('/dahua-camera/nope/capabilities').set(editor).expect(404)
   })
 
   it('a redeploy ends a timed siren at once instead of leaving it to sound', async () => {

@@ -91,20 +91,20 @@ describe(`the editor's admin endpoints, in ${runtimeName}`, function () {
         s.close(() => resolve(port))
       })
     })
-    assert.equal(
-      (await probe({ host: '127.0.0.1', port: closed, protocol: 'http', username: 'a', password: 'b' }))
-        .failure,
-      'refused',
+    assert.deepEqual(
+      await probe({ host: '127.0.0.1', port: closed, protocol: 'http', username: 'a', password: 'b' }),
+      { ok: false, failure: 'refused', detail: String(closed) },
+      'a closed port is named',
     )
 
     const other = http.createServer((_req, res) => res.writeHead(404).end('<html>Not Found</html>'))
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve))
     const otherPort = (other.address() as { port: number }).port
     try {
-      assert.equal(
-        (await probe({ host: '127.0.0.1', port: otherPort, protocol: 'http', username: 'a', password: 'b' }))
-          .failure,
-        'not-dahua',
+      // Not which server answered (its status): "not a camera" is all a person needs (security-2026-12.md 9).
+      assert.deepEqual(
+        await probe({ host: '127.0.0.1', port: otherPort, protocol: 'http', username: 'a', password: 'b' }),
+        { ok: false, failure: 'not-dahua', detail: '' },
       )
     } finally {
       other.close()
@@ -171,5 +171,68 @@ describe(`the editor's admin endpoints, in ${runtimeName}`, function () {
       { code: 'AlarmLocal', count: 1, channels: { '1': 1 } },
     ])
     await helper.request().get('/dahua-camera/nope/seen').expect(404)
+  })
+
+  it('says a camera that never answers gave no answer within the limit, in seconds', async () => {
+    const port = await loaded({ slowAnswers: { 'magicBox.cgi': 'silent' } })
+    const result = await probe({
+      host: '127.0.0.1',
+      port,
+      protocol: 'http',
+      username: 'admin',
+      password: PASSWORD,
+    })
+    assert.deepEqual(result, { ok: false, failure: 'timeout', detail: '8' })
+  })
+
+  describe('what the camera supports (GET /dahua-camera/:id/capabilities)', function () {
+    const editor = { 'Node-RED-API-Version': 'v2' }
+    const ask = (id = 'cam') =>
+      helper.request().get(`/dahua-camera/${id}/capabilities`).set(editor).timeout(20_000)
+
+    async function controlled(options: ConstructorParameters<typeof CameraSimulator>[0] = {}): Promise<void> {
+      sim = simulator({ password: PASSWORD, profile: 'deterrence', ...options })
+      const port = await sim.listen()
+      await helper.load(nodes, [cameraFlowNode({ port })], credentials())
+    }
+
+    it('is refused to another site and to anything but the editor, before the camera is asked', async () => {
+      await controlled()
+      const url = '/dahua-camera/cam/capabilities'
+      // An <img> or a link on another page: no editor header.
+      await helper.request().get(url).expect(403)
+      // A page's fetch() with the header: its browser says where it comes from.
+      await helper.request().get(url).set(editor).set('Sec-Fetch-Site', 'cross-site').expect(403)
+      await helper.request().get(url).set(editor).set('Origin', 'http://evil.example').expect(403)
+      // The same for Test connection and the codes seen: a form post from another page.
+      await helper
+        .request()
+        .post('/dahua-camera/probe')
+        .set('Origin', 'http://evil.example')
+        .send({ host: '127.0.0.1', port: sim.port, username: 'admin', password: PASSWORD })
+        .expect(403)
+      await helper.request().get('/dahua-camera/cam/seen').set('Sec-Fetch-Site', 'same-site').expect(403)
+      assert.equal(sim.requests.length, 0, 'nothing reached the camera')
+      // The editor itself: same origin.
+      const caps = (await ask().set('Sec-Fetch-Site', 'same-origin').expect(200)).body as unknown[]
+      assert.equal(caps.length, 1)
+    })
+
+    it('answers within a few seconds when the camera does not, and says the list is not done', async () => {
+      await controlled({ slowAnswers: { 'configManager.cgi': 'silent' } })
+      const res = await ask().expect(503)
+      assert.deepEqual(res.body, { error: 'the camera is still answering: ask again later', partial: true })
+    })
+
+    it('does not ask the camera again for a minute after the learning failed', async () => {
+      await controlled({ forbidden: { 'configManager.cgi': 401 } })
+      const first = await ask()
+      assert.equal(first.status, 502, JSON.stringify(first.body))
+      const asked = sim.requests.length
+      assert.ok(asked > 0)
+      const second = await ask().expect(502)
+      assert.deepEqual(second.body, first.body)
+      assert.equal(sim.requests.length, asked, 'the camera was not asked again')
+    })
   })
 })

@@ -38,23 +38,29 @@ function received(id: string): Array<{ payload: unknown; topic?: string }> {
   return got
 }
 
+/** Each example's own camera node: a second example imported must not meet the first one's ids. */
+const cameraOf = (flow: FlowNode[]): string => flow.find((n) => n.type === 'dahua-camera')?.id ?? ''
+let camera = ''
+
 function errors(): unknown[][] {
-  const node = helper.getNode('ex-camera') as unknown as { error: { getCalls(): Array<{ args: unknown[] }> } }
+  const node = helper.getNode(camera) as unknown as { error: { getCalls(): Array<{ args: unknown[] }> } }
   return node.error.getCalls().map((call) => call.args)
 }
 
 describe(`the examples, deployed in ${runtimeName} against the simulator`, function () {
   let sim: CameraSimulator
   flowHooks(() => sim)
-  const credentials = { 'ex-camera': { username: 'admin', password: PASSWORD } }
 
   async function deploy(name: string, profile = 'ipc', edit?: (flow: FlowNode[]) => void): Promise<void> {
     sim = simulator({ password: PASSWORD, profile })
     const port = await sim.listen()
     const flow = example(name, port)
     edit?.(flow)
+    camera = cameraOf(flow)
     const attached = waitFor(sim, 'attach', `the attach of "${name}"`)
-    await helper.load([...nodes, ...core] as never, flow, credentials)
+    await helper.load([...nodes, ...core] as never, flow, {
+      [camera]: { username: 'admin', password: PASSWORD },
+    })
     // Event and door nodes open the camera's stream; a flow of control nodes alone does not.
     if (flow.some((n) => n.type === 'dahua-event-in' || n.type === 'dahua-door')) {
       await attached
@@ -84,17 +90,13 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
         ),
         `${name} shows its setup step on the canvas (a comment's name, not only its body)`,
       )
-      assert.ok(
-        flow.some((n) => n.type === 'dahua-camera' && n.id === 'ex-camera'),
-        `${name} has the camera every example shares`,
-      )
+      assert.ok(cameraOf(flow), `${name} has its camera`)
       for (const node of flow) {
         types.add(node.type)
-        // Only the shared config nodes may repeat: anything else would make Node-RED ask about a conflict.
-        if (!['dahua-camera', 'mqtt-broker'].includes(node.type)) {
-          assert.equal(ids.get(node.id), undefined, `${node.id} of ${name} is also in ${ids.get(node.id)}`)
-          ids.set(node.id, name)
-        }
+        // No id may repeat, config nodes included: Node-RED asks about any node that already exists
+        // (editor clipboard import, generateIds false; test/e2e imports them all).
+        assert.equal(ids.get(node.id), undefined, `${node.id} of ${name} is also in ${ids.get(node.id)}`)
+        ids.set(node.id, name)
       }
     }
     assert.ok(types.has('dahua-event-in'))
@@ -292,8 +294,11 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
       const flow = example('05 Every event to MQTT', port)
       const brokerNode = flow.find((n) => n.type === 'mqtt-broker')!
       brokerNode.port = String(brokerPort)
+      camera = cameraOf(flow)
       const attached = waitFor(sim, 'attach', 'the attach')
-      await helper.load([...nodes, ...core] as never, flow, credentials)
+      await helper.load([...nodes, ...core] as never, flow, {
+        [camera]: { username: 'admin', password: PASSWORD },
+      })
       await attached
       await until(
         () => (helper.getNode('ex-broker') as unknown as { connected?: boolean }).connected === true,

@@ -38,7 +38,9 @@ function editorDefinition(type: string): EditorDef {
       _: (key: string, params?: Record<string, string>) =>
         translator(key.split(':')[1]!.split('.')[0]!)(key.split(':')[1]!, params),
     },
-    $: () => undefined,
+    // jQuery as far as the definitions use it at load time (dahua-camera.html listens to the palette search).
+    $: () => ({ on: () => undefined }),
+    document: {},
     window: {},
   })
   runInContext(readFileSync(join(root, 'resources', 'rules.js'), 'utf8'), context)
@@ -349,7 +351,28 @@ describe('package contract', () => {
       (f) => f.startsWith('src/') || f.startsWith('test/') || f.startsWith('.build/'),
     )
     assert.deepEqual(stray, [])
+    // A map would point at src/*.ts, which is not shipped: debuggers and stack traces would find nothing.
+    assert.deepEqual(
+      files.filter((f) => f.endsWith('.map')),
+      [],
+      'no source maps for sources the package does not ship',
+    )
     assert.ok(readdirSync(join(root, 'nodes')).includes('dahua-camera.js'))
+  })
+
+  it("shows the README's pictures wherever it is read: absolute links to files in the repository", () => {
+    // The Flow Library and npm show the README of the package, without the repository's files beside it.
+    const raw = 'https://raw.githubusercontent.com/redcam/node-red-dahua/main/'
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    const pictures = [
+      ...[...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)].map((m) => m[1]!),
+      ...[...readme.matchAll(/<img[^>]*\ssrc="([^"]+)"/g)].map((m) => m[1]!),
+    ]
+    assert.ok(pictures.length > 0)
+    for (const url of pictures) {
+      assert.ok(url.startsWith(raw), `${url} is an absolute raw GitHub link`)
+      assert.ok(existsSync(join(root, url.slice(raw.length))), `${url} names a file in the repository`)
+    }
   })
 
   it('has the simulator warn when it listens for other machines with the default login, and only then', async () => {

@@ -15,9 +15,10 @@ export type ProbeResult =
 /**
  * What a person can act on, each with its own words in the editor (`dahua-camera.probe.<failure>`):
  * - the classes of FailureReason (types.ts): `refused`, `dns`, `no-route`, `no-connect`, `timeout`, `protocol`,
- *   `redirect`, `basic`, and `tls` (only a certificate that Verify refused);
+ *   `redirect`, `basic`, and `tls` (only a certificate that Verify refused); detail: the port for `refused`, the
+ *   limit in seconds for `no-connect` and `timeout`;
  * - `auth`: the login was refused (detail: tries left before logins pause);
- * - `not-dahua`: something answered, but not a Dahua CGI device;
+ * - `not-dahua`: something answered, but not a Dahua CGI device (no detail: what else it is is not our business);
  * - `paused`: logins to this camera are paused after refusals (detail: the time they resume); nothing was sent;
  * - `password`: the address is not the one the stored password was saved for; it must be typed again;
  * - `no-login`: no username; nothing was sent;
@@ -84,8 +85,9 @@ export async function probeCamera(
       return { failed: { ok: false, failure: 'redirect', detail: String(status) } }
     }
     const values = parseKeyValues(body.toString('utf8'))
+    // Not what else answers there (its status says which server it is): a person only needs "not a camera".
     if (status !== 200 || Object.keys(values).length === 0) {
-      return { failed: { ok: false, failure: 'not-dahua', detail: `HTTP ${status}` } }
+      return { failed: { ok: false, failure: 'not-dahua', detail: '' } }
     }
     return { values }
   }
@@ -104,7 +106,8 @@ export async function probeCamera(
     }
   } catch (err) {
     const reason = await http.explain(classify(err), PROBE_TIMEOUT_MS)
-    return { ok: false, failure: failureOf(reason, address), detail: reason.detail ?? '' }
+    const failure = failureOf(reason, address)
+    return { ok: false, failure, detail: detailOf(failure, reason, address) }
   } finally {
     await http.close()
   }
@@ -126,6 +129,28 @@ function failureOf(reason: FailureReason, address: CameraAddress): ProbeFailure 
       return address.verifyTls ? 'tls' : 'unreachable'
     default:
       return 'unreachable'
+  }
+}
+
+/**
+ * What the editor's sentence for `failure` needs, and no more (security-2026-12.md 9): the port that refused,
+ * the limit that ran out, the certificate's complaint, the redirect's status, the Basic case.
+ */
+function detailOf(failure: ProbeFailure, reason: FailureReason, address: CameraAddress): string {
+  switch (failure) {
+    case 'refused':
+      return String(address.port)
+    case 'no-connect':
+    case 'timeout':
+      return String(Math.round(PROBE_TIMEOUT_MS / 1000))
+    case 'tls':
+    case 'redirect':
+    case 'basic':
+    case 'protocol':
+    case 'unreachable':
+      return reason.detail ?? ''
+    default:
+      return ''
   }
 }
 
