@@ -403,6 +403,25 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
     assert.equal(sim.door!.hangUps, 0)
   })
 
+  it('a station that takes the digest login, refuses RPC2 and has no openDoor CGI (rr#465): 10 opens send at most 3 RPC2 logins, then say paused', async () => {
+    await start('vto-apartment', { allowOpen: true })
+    sim.rpc2.refuseLogins = true
+    const failures: string[] = []
+    for (let i = 0; i < 10; i++) {
+      await control('door', { action: 'open' }).catch((err: Error) => failures.push(err.message))
+      // A success over HTTP between opens (here a picture) does not clear RPC2's refusals, nor is it paused.
+      assert.equal((await control('door', { action: 'snapshot' })).contentType, 'image/jpeg')
+    }
+    assert.equal(failures.length, 10)
+    assert.ok(sim.rpc2.rpcRefusals <= 3, `${sim.rpc2.rpcRefusals} RPC2 logins refused`)
+    assert.deepEqual(failures.slice(3), Array(7).fill('dahua-door.errors.paused'))
+    const cgiTries = sim.requests.filter(
+      (r) => r.url.startsWith('/cgi-bin/accessControl.cgi?action=openDoor') && r.auth === 'ok',
+    )
+    assert.equal(cgiTries.length, 1, 'its 404 is remembered at once')
+    assert.deepEqual(sim.door!.opened, [])
+  })
+
   it('a flood of open messages waits its turn: every message is answered, the door opened a few times', async () => {
     await start('vto', { allowOpen: true })
     const answers = await Promise.all(Array.from({ length: 50 }, () => control('door', { action: 'open' })))

@@ -7,10 +7,17 @@ import { ControlError } from './control-error'
 import { failureOf, refusalOf } from './transport'
 import { MAX_CONTROL_WAITING } from '../limits'
 import { SettingQueue } from './setting-queue'
-import type { HttpSession } from '../session/http-session'
+import { LoginsPaused, type HttpSession } from '../session/http-session'
 import { DEFAULT_TIMING } from '../session/policy'
 import type { DoorEvent } from '../stream/door-events'
-import { METHOD_NOT_FOUND, Rpc2Error, type Rpc2Session } from '../session/rpc2'
+import {
+  METHOD_NOT_FOUND,
+  Rpc2Error,
+  Rpc2LoginLocked,
+  Rpc2LoginRefused,
+  type Rpc2Session,
+} from '../session/rpc2'
+import { clock } from '../badge'
 
 /** An open that was answered: `contact` when the door contact had to be read to know (a 400, rr#154). */
 export interface OpenResult {
@@ -79,6 +86,8 @@ export class DoorControl {
       if ((status !== 404 && status !== 501) || this.openPath === 'cgi') {
         throw new ControlError('door-refused', { door, detail: `HTTP ${status}` })
       }
+      // Learned at once, whatever RPC2 then says: asking the CGI again would only cost a request per open.
+      this.openPath = 'rpc2'
     }
     const object = await this.rpcCall(
       'accessControl.factory.instance',
@@ -86,7 +95,6 @@ export class DoorControl {
       undefined,
       'no-door',
     )
-    this.openPath = 'rpc2'
     try {
       await this.rpcCall(
         'accessControl.openDoor',
@@ -257,8 +265,18 @@ export class DoorControl {
     }
   }
 
-  /** A locked account, a refused login, an RPC2 refusal or silence, as transport.ts words them for every action. */
+  /**
+   * A locked account, a refused login, an RPC2 refusal or silence, as transport.ts words them for every action;
+   * but a pause says until when on the clock, and an RPC2 refusal the tries RPC2's own budget has left.
+   */
   private failure(err: unknown): Promise<ControlError> {
+    if (err instanceof LoginsPaused) {
+      return Promise.resolve(new ControlError('paused', { until: clock(new Date(err.until)) }))
+    }
+    if (err instanceof Rpc2LoginRefused && !(err instanceof Rpc2LoginLocked)) {
+      const left = Math.min(this.http.budget.left, this.http.rpc2Budget.left)
+      return Promise.resolve(new ControlError('login', { left }))
+    }
     return failureOf(this.http, err, DEFAULT_TIMING.cgiTimeoutMs)
   }
 }

@@ -134,7 +134,11 @@ export class Rpc2Session {
     private readonly http: HttpSession,
     private readonly credentials: { username: string; password: string },
     private readonly signal: AbortSignal,
-  ) {}
+  ) {
+    // One session per deploy (device.ts): a deploy with corrected credentials ends an RPC2 pause, the same ones
+    // stay paused.
+    http.rpc2Budget.renew()
+  }
 
   /** Calls `method` (on `object`, an instance from a `factory.instance`), logging in first if need be. */
   call(method: string, params?: Record<string, unknown>, object?: unknown): Promise<Reply> {
@@ -210,8 +214,7 @@ export class Rpc2Session {
    * with `authorityType` = that encryption, on that session. A locked account may refuse the first call.
    */
   private async logIn(): Promise<string> {
-    const budget = this.http.budget
-    const paused = budget.waitMs(Date.now())
+    const paused = Math.max(this.http.budget.waitMs(Date.now()), this.http.rpc2Budget.waitMs(Date.now()))
     if (paused > 0) {
       throw new LoginsPaused(Date.now() + paused)
     }
@@ -223,8 +226,7 @@ export class Rpc2Session {
     const code = errorCode(challenge)
     if (code !== LOGIN_CHALLENGE && code !== 401) {
       if (code === LOGIN_LOCKED || code === LOGIN_REFUSED) {
-        budget.refuse(Date.now())
-        throw loginRefusal(challenge)
+        throw this.refused(challenge)
       }
       throw new Rpc2Error(code, 'no login challenge')
     }
@@ -259,10 +261,10 @@ export class Rpc2Session {
       session,
     })
     if (reply.result !== true) {
-      budget.refuse(Date.now())
-      throw loginRefusal(reply)
+      throw this.refused(reply)
     }
-    budget.accept()
+    this.http.budget.accept()
+    this.http.rpc2Budget.accept()
     // The second reply's session is the one to use (NVR5232: the first is not usable).
     this.session =
       typeof reply.session === 'string' || typeof reply.session === 'number' ? String(reply.session) : session
@@ -286,6 +288,21 @@ export class Rpc2Session {
     }, every)
     this.keepAlive.unref()
     return this.session
+  }
+
+  /**
+   * A refused login, booked twice: in the camera's budget, since the device locks the account whoever logged in
+   * wrongly, and in RPC2's own, which a CGI or stream success does not clear. The refusal that spends RPC2's
+   * budget is said as the pause it starts; a locked account as locked.
+   */
+  private refused(reply: Reply): Rpc2LoginRefused | LoginsPaused {
+    const now = Date.now()
+    this.http.budget.refuse(now)
+    const spent = this.http.rpc2Budget.refuse(now)
+    const refusal = loginRefusal(reply)
+    return spent && !(refusal instanceof Rpc2LoginLocked)
+      ? new LoginsPaused(now + this.http.rpc2Budget.waitMs(now))
+      : refusal
   }
 
   private forget(session: string): void {
