@@ -16,6 +16,7 @@ import {
   type MergeTiming,
 } from './lib/stream/door-events'
 import type { CameraEvent, StateChange } from './lib/types'
+import { printable } from './lib/text'
 
 export interface DahuaDoorConfig extends NodeDef {
   camera: string
@@ -34,6 +35,10 @@ interface DoorSettings {
 const MAX_DOOR = 16
 /** How long a press waits for its picture beyond its merge window. */
 const PICTURE_WAIT_MS = 3_000
+/** A refused open is warned about at most this often, with how many were not shown (as the camera's warnings). */
+const WARNING_INTERVAL_MS = 60_000
+/** The most of a flow's text (an unknown action) said back in an error. */
+const ACTION_TEXT_MAX = 40
 
 type DoorMessage = NodeMessage & { action?: unknown; contentType?: string; imageError?: string }
 
@@ -62,6 +67,7 @@ export default function (RED: NodeAPI): void {
     let due: NodeJS.Timeout | undefined
     let queue: Promise<void> = Promise.resolve()
     let connectedBefore = false
+    let refusedWarning: { at: number; suppressed: number } | undefined
 
     const render = (): void => {
       const state = device.stream.state
@@ -218,12 +224,33 @@ export default function (RED: NodeAPI): void {
           // environment variable (`${VAR}`, substituted as text) may give "true". Anything else, "false" and "0"
           // included (truthy strings), is no (review-2026-12.md 9).
           if (config.allowOpen !== true && config.allowOpen !== 'true') {
-            this.warn(RED._('dahua-door.log.open-refused', { door, camera: where, id: msg._msgid ?? '' }))
+            // A flow that sends opens in a loop must not fill the log: once a minute, with the count not shown.
+            const now = Date.now()
+            if (refusedWarning && now - refusedWarning.at < WARNING_INTERVAL_MS) {
+              refusedWarning.suppressed++
+            } else {
+              const suppressed = refusedWarning?.suppressed ?? 0
+              refusedWarning = { at: now, suppressed: 0 }
+              this.warn(
+                RED._('dahua-door.log.open-refused', {
+                  door,
+                  camera: where,
+                  id: msg._msgid ?? '',
+                  suppressed,
+                  count: suppressed,
+                }),
+              )
+            }
             done(new Error(RED._('dahua-door.errors.open-not-allowed')))
             return
           }
-          this.log(RED._('dahua-door.log.open', { door, camera: where, id: msg._msgid ?? '' }))
-          device.door.open(door).then((result) => ok({ action: 'open', door, ok: true, ...result }), fail)
+          // Logged when a request goes out, with the message it is for: messages answered by the same open or
+          // "already opened" send nothing.
+          const sending = (): void =>
+            this.log(RED._('dahua-door.log.open', { door, camera: where, id: msg._msgid ?? '' }))
+          device.door
+            .open(door, sending)
+            .then((result) => ok({ action: 'open', door, ok: true, ...result }), fail)
           return
         }
         case 'hang-up':
@@ -239,7 +266,8 @@ export default function (RED: NodeAPI): void {
           done(
             new Error(
               RED._('dahua-door.errors.action', {
-                action: typeof action === 'string' ? action.slice(0, 40) : typeof action,
+                action:
+                  typeof action === 'string' ? printable(action).slice(0, ACTION_TEXT_MAX) : typeof action,
               }),
             ),
           )

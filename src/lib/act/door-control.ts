@@ -18,10 +18,15 @@ import {
   type Rpc2Session,
 } from '../session/rpc2'
 import { clock } from '../badge'
+import { printable } from '../text'
 
-/** An open that was answered: `contact` when the door contact had to be read to know (a 400, rr#154). */
+/**
+ * An open that was answered: `contact` when the door contact had to be read to know (a 400, rr#154);
+ * `alreadyOpened` when the door had been opened within `doorOpenAgainMs` and nothing was sent.
+ */
 export interface OpenResult {
   contact?: 'Open'
+  alreadyOpened?: true
 }
 
 /** A hang-up: whether one was sent (not when the station said no call was under way), and the state read after. */
@@ -41,6 +46,8 @@ export class DoorControl {
    * button presses cannot queue requests without end (setting-queue.ts).
    */
   private readonly queue = new SettingQueue(MAX_CONTROL_WAITING)
+  /** When each door (1-based; the node allows 16) was last opened: one press, one open. */
+  private readonly openedAt = new Map<number, number>()
 
   constructor(
     private readonly http: HttpSession,
@@ -54,9 +61,19 @@ export class DoorControl {
    * over RPC2 as myhomeiot does it (verified on a VTO3221D, mh#8): `accessControl.factory.instance
    * {channel: door-1}` → `openDoor {DoorIndex: 0, ShortNumber}` → `destroy`. `destroy` took about 15 s on a
    * VTO9531D (mh#28): it is not waited for. Resolves with the door contact when it was read to verify a 400.
+   * A door opened less than `doorOpenAgainMs` ago is not opened again. `sending` is told when a request goes out.
    */
-  open(door: number): Promise<OpenResult> {
-    return this.queue.add(`open/${door}`, () => this.openNow(door)) as Promise<OpenResult>
+  open(door: number, sending?: () => void): Promise<OpenResult> {
+    return this.queue.add(`open/${door}`, async () => {
+      const at = this.openedAt.get(door)
+      if (at !== undefined && Date.now() - at < this.http.timing.doorOpenAgainMs) {
+        return { alreadyOpened: true }
+      }
+      sending?.()
+      const result = await this.openNow(door)
+      this.openedAt.set(door, Date.now())
+      return result
+    }) as Promise<OpenResult>
   }
 
   /** Ends the call under way, if there is one (hangUpNow). */
@@ -143,7 +160,7 @@ export class DoorControl {
   private async readCallState(object: unknown): Promise<string> {
     try {
       const state = (await this.rpc.call('VideoTalkPhone.getCallState', undefined, object)).params?.callState
-      if (typeof state === 'string' && state.trim()) return state.trim().slice(0, 32)
+      if (typeof state === 'string' && printable(state)) return printable(state).slice(0, 32)
     } catch (err) {
       if (err instanceof Rpc2Error && err.code === METHOD_NOT_FOUND) {
         throw new ControlError('no-hang-up', { method: 'VideoTalkPhone.getCallState' })

@@ -141,7 +141,7 @@ export class HttpSession {
   constructor(
     private readonly address: CameraAddress,
     private readonly credentials: CameraCredentials,
-    private readonly timing: Timing,
+    readonly timing: Timing,
     private readonly now: () => number,
     /** The camera node's "allow unencrypted Basic login (old firmware)": Basic over plain http. */
     private readonly allowBasic = false,

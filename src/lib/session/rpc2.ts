@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import { LoginsPaused, type HttpSession } from './http-session'
 import { MAX_CONFIG_ANSWER_BYTES } from '../limits'
+import { printable } from '../text'
 
 /** A call the device answered with `result: false`, or could not be read. */
 export class Rpc2Error extends Error {
@@ -72,7 +73,8 @@ export function errorCode(reply: Reply): number | undefined {
 /** A refusal's message, from `error.message` or the top-level `message`. */
 export function errorMessage(reply: Reply): string | undefined {
   const message = reply.error?.message ?? reply.message
-  return typeof message === 'string' ? message.slice(0, 120) : undefined
+  // Said in errors and the log: no terminal escapes, no forged second line (security-2026-12.md 4).
+  return typeof message === 'string' ? printable(message).slice(0, 120) : undefined
 }
 
 /**
