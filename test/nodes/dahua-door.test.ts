@@ -442,10 +442,17 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
     await start('vto-apartment', { allowOpen: true })
     sim.rpc2.refuseLogins = true
     const failures: string[] = []
-    for (let i = 0; i < 10; i++) {
-      await control('door', { action: 'open' }).catch((err: Error) => failures.push(err.message))
-      // A success over HTTP between opens (here a picture) does not clear RPC2's refusals, nor is it paused.
+    const open = (): Promise<unknown> =>
+      control('door', { action: 'open' }).catch((err: Error) => failures.push(err.message))
+    const picture = async (): Promise<void> =>
       assert.equal((await control('door', { action: 'snapshot' })).contentType, 'image/jpeg')
+    // Three in a row: the password works over HTTP, so they do not pause the camera's other logins.
+    for (let i = 0; i < 3; i++) await open()
+    await picture()
+    // A success over HTTP between opens (here a picture) does not clear RPC2's refusals.
+    for (let i = 3; i < 10; i++) {
+      await open()
+      await picture()
     }
     assert.equal(failures.length, 10)
     assert.ok(sim.rpc2.rpcRefusals <= 3, `${sim.rpc2.rpcRefusals} RPC2 logins refused`)

@@ -293,13 +293,15 @@ export class Rpc2Session {
   }
 
   /**
-   * A refused login, booked twice: in the camera's budget, since the device locks the account whoever logged in
-   * wrongly, and in RPC2's own, which a CGI or stream success does not clear. The refusal that spends RPC2's
+   * A refused login, booked in RPC2's own budget, which a CGI or stream success does not clear; and in the
+   * camera's, since the device locks the account whoever logged in wrongly, unless HTTP has just proven these
+   * credentials: then the password is right and RPC2 is refused for another reason (a login hash other than
+   * `Default`, review-2026-12.md), which must not pause the stream's logins. The refusal that spends RPC2's
    * budget is said as the pause it starts; a locked account as locked.
    */
   private refused(reply: Reply): Rpc2LoginRefused | LoginsPaused {
     const now = Date.now()
-    this.http.budget.refuse(now)
+    if (!this.http.proven) this.http.budget.refuse(now)
     const spent = this.http.rpc2Budget.refuse(now)
     const refusal = loginRefusal(reply)
     return spent && !(refusal instanceof Rpc2LoginLocked)
