@@ -7,7 +7,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red'
 import type { DahuaCameraNode } from './dahua-camera'
 import { clock, reasonText } from './lib/badge'
-import { failureText } from './lib/act/control-error'
+import { ControlError, failureText } from './lib/act/control-error'
 import {
   DEFAULT_MERGE,
   DOOR_CODES,
@@ -47,7 +47,10 @@ export default function (RED: NodeAPI): void {
     RED.nodes.createNode(this, config)
     const camera = RED.nodes.getNode(config.camera) as DahuaCameraNode | null
     const device = camera?.device
-    const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)
+    // failureText() words a network reason from `dahua-camera.reason.*`, which this node set's catalog does not
+    // have (Node-RED looks a key up in the catalog of the node set that asks): this catalog keeps its own copy.
+    const t = (key: string, params?: Record<string, string | number>): string =>
+      RED._(key.replace(/^dahua-camera\.reason\./, 'dahua-door.reason.'), params)
     if (!camera || !device) {
       const badge = camera?.problemBadge?.endsWith('no-login') ? 'no-login' : 'no-camera'
       this.status({ fill: 'red', shape: 'ring', text: `dahua-door.status.${badge}` })
@@ -57,7 +60,11 @@ export default function (RED: NodeAPI): void {
       )
       return
     }
-    const where = `${camera.address.host}:${camera.address.port}`
+    // The camera node as the user named it, with its address (the name alone may be ambiguous, the address
+    // alone is what the user does not recognise).
+    const address = `${camera.address.host}:${camera.address.port}`
+    const where =
+      camera.identity.name === camera.address.host ? address : `${camera.identity.name} (${address})`
     const merge = { ...DEFAULT_MERGE, ...(RED.settings as DoorSettings).dahuaCamera?.doorMerge }
     const tracker = new DoorTracker(merge)
     const pictures = new WeakMap<DoorEvent, Promise<Buffer>>()
@@ -87,7 +94,7 @@ export default function (RED: NodeAPI): void {
         this.status({
           fill: 'red',
           shape: 'ring',
-          text: RED._('dahua-door.status.down', { reason: reasonText(state, t, 'dahua-camera') }),
+          text: RED._('dahua-door.status.down', { reason: reasonText(state, t, 'dahua-door') }),
         })
       }
     }
@@ -200,11 +207,7 @@ export default function (RED: NodeAPI): void {
     this.on('input', (msg: DoorMessage, sendOut, done) => {
       const action = msg.action
       const fail = (err: unknown): void => {
-        this.status({
-          fill: 'red',
-          shape: 'ring',
-          text: RED._('dahua-door.status.failed', { action: String(action) }),
-        })
+        failed(String(action), err)
         done(new Error(sentence(err, String(action))))
       }
       const ok = (payload: unknown): void => {
@@ -231,6 +234,8 @@ export default function (RED: NodeAPI): void {
             } else {
               const suppressed = refusedWarning?.suppressed ?? 0
               refusedWarning = { at: now, suppressed: 0 }
+              // The badge changes with the warning, not with every message of a flood.
+              failed('open', new ControlError('open-not-allowed'))
               this.warn(
                 RED._('dahua-door.log.open-refused', {
                   door,
@@ -275,7 +280,37 @@ export default function (RED: NodeAPI): void {
     })
 
     function sentence(err: unknown, action: string): string {
-      return failureText(err, t, 'dahua-door', { action, camera: where })
+      // `count` picks the plural of a sentence that says how many tries are left.
+      const left = err instanceof ControlError ? err.params.left : undefined
+      return failureText(err, t, 'dahua-door', {
+        action,
+        camera: where,
+        ...(typeof left === 'number' ? { count: left } : {}),
+      })
+    }
+
+    /** A red badge with the action, when it failed and why, in a few words. */
+    const failed = (action: string, err: unknown): void => {
+      this.status({
+        fill: 'red',
+        shape: 'ring',
+        text: RED._('dahua-door.status.failed', {
+          action,
+          time: clock(new Date()),
+          reason: shortReason(err),
+        }),
+      })
+    }
+
+    function shortReason(err: unknown): string {
+      if (!(err instanceof ControlError)) return t('dahua-door.short.failed-other')
+      if (err.key === 'failed') {
+        const reason = { kind: String(err.params.kind) as 'network', detail: String(err.params.detail ?? '') }
+        return reasonText({ state: 'retrying', reason }, t, 'dahua-door')
+      }
+      const key = `dahua-door.short.${err.key}`
+      const text = t(key, err.params)
+      return text === key ? t('dahua-door.short.failed-other') : text
     }
 
     this.on('close', (_removed: boolean, done: () => void) => {
