@@ -7,7 +7,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red'
 import type { DahuaCameraNode } from './dahua-camera'
 import { clock, reasonText } from './lib/badge'
-import { failureText } from './lib/act/control-error'
+import { ControlError, failureText } from './lib/act/control-error'
 import {
   DEFAULT_MERGE,
   DOOR_CODES,
@@ -16,6 +16,7 @@ import {
   type MergeTiming,
 } from './lib/stream/door-events'
 import type { CameraEvent, StateChange } from './lib/types'
+import { printable } from './lib/text'
 
 export interface DahuaDoorConfig extends NodeDef {
   camera: string
@@ -34,6 +35,10 @@ interface DoorSettings {
 const MAX_DOOR = 16
 /** How long a press waits for its picture beyond its merge window. */
 const PICTURE_WAIT_MS = 3_000
+/** A refused open is warned about at most this often, with how many were not shown (as the camera's warnings). */
+const WARNING_INTERVAL_MS = 60_000
+/** The most of a flow's text (an unknown action) said back in an error. */
+const ACTION_TEXT_MAX = 40
 
 type DoorMessage = NodeMessage & { action?: unknown; contentType?: string; imageError?: string }
 
@@ -42,7 +47,10 @@ export default function (RED: NodeAPI): void {
     RED.nodes.createNode(this, config)
     const camera = RED.nodes.getNode(config.camera) as DahuaCameraNode | null
     const device = camera?.device
-    const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)
+    // failureText() words a network reason from `dahua-camera.reason.*`, which this node set's catalog does not
+    // have (Node-RED looks a key up in the catalog of the node set that asks): this catalog keeps its own copy.
+    const t = (key: string, params?: Record<string, string | number>): string =>
+      RED._(key.replace(/^dahua-camera\.reason\./, 'dahua-door.reason.'), params)
     if (!camera || !device) {
       const badge = camera?.problemBadge?.endsWith('no-login') ? 'no-login' : 'no-camera'
       this.status({ fill: 'red', shape: 'ring', text: `dahua-door.status.${badge}` })
@@ -52,7 +60,11 @@ export default function (RED: NodeAPI): void {
       )
       return
     }
-    const where = `${camera.address.host}:${camera.address.port}`
+    // The camera node as the user named it, with its address (the name alone may be ambiguous, the address
+    // alone is what the user does not recognise).
+    const address = `${camera.address.host}:${camera.address.port}`
+    const where =
+      camera.identity.name === camera.address.host ? address : `${camera.identity.name} (${address})`
     const merge = { ...DEFAULT_MERGE, ...(RED.settings as DoorSettings).dahuaCamera?.doorMerge }
     const tracker = new DoorTracker(merge)
     const pictures = new WeakMap<DoorEvent, Promise<Buffer>>()
@@ -62,6 +74,7 @@ export default function (RED: NodeAPI): void {
     let due: NodeJS.Timeout | undefined
     let queue: Promise<void> = Promise.resolve()
     let connectedBefore = false
+    let refusedWarning: { at: number; suppressed: number } | undefined
 
     const render = (): void => {
       const state = device.stream.state
@@ -81,7 +94,7 @@ export default function (RED: NodeAPI): void {
         this.status({
           fill: 'red',
           shape: 'ring',
-          text: RED._('dahua-door.status.down', { reason: reasonText(state, t, 'dahua-camera') }),
+          text: RED._('dahua-door.status.down', { reason: reasonText(state, t, 'dahua-door') }),
         })
       }
     }
@@ -194,11 +207,7 @@ export default function (RED: NodeAPI): void {
     this.on('input', (msg: DoorMessage, sendOut, done) => {
       const action = msg.action
       const fail = (err: unknown): void => {
-        this.status({
-          fill: 'red',
-          shape: 'ring',
-          text: RED._('dahua-door.status.failed', { action: String(action) }),
-        })
+        failed(String(action), err)
         done(new Error(sentence(err, String(action))))
       }
       const ok = (payload: unknown): void => {
@@ -218,12 +227,35 @@ export default function (RED: NodeAPI): void {
           // environment variable (`${VAR}`, substituted as text) may give "true". Anything else, "false" and "0"
           // included (truthy strings), is no (review-2026-12.md 9).
           if (config.allowOpen !== true && config.allowOpen !== 'true') {
-            this.warn(RED._('dahua-door.log.open-refused', { door, camera: where, id: msg._msgid ?? '' }))
+            // A flow that sends opens in a loop must not fill the log: once a minute, with the count not shown.
+            const now = Date.now()
+            if (refusedWarning && now - refusedWarning.at < WARNING_INTERVAL_MS) {
+              refusedWarning.suppressed++
+            } else {
+              const suppressed = refusedWarning?.suppressed ?? 0
+              refusedWarning = { at: now, suppressed: 0 }
+              // The badge changes with the warning, not with every message of a flood.
+              failed('open', new ControlError('open-not-allowed'))
+              this.warn(
+                RED._('dahua-door.log.open-refused', {
+                  door,
+                  camera: where,
+                  id: msg._msgid ?? '',
+                  suppressed,
+                  count: suppressed,
+                }),
+              )
+            }
             done(new Error(RED._('dahua-door.errors.open-not-allowed')))
             return
           }
-          this.log(RED._('dahua-door.log.open', { door, camera: where, id: msg._msgid ?? '' }))
-          device.door.open(door).then((result) => ok({ action: 'open', door, ok: true, ...result }), fail)
+          // Logged when a request goes out, with the message it is for: messages answered by the same open or
+          // "already opened" send nothing.
+          const sending = (): void =>
+            this.log(RED._('dahua-door.log.open', { door, camera: where, id: msg._msgid ?? '' }))
+          device.door
+            .open(door, sending)
+            .then((result) => ok({ action: 'open', door, ok: true, ...result }), fail)
           return
         }
         case 'hang-up':
@@ -239,7 +271,8 @@ export default function (RED: NodeAPI): void {
           done(
             new Error(
               RED._('dahua-door.errors.action', {
-                action: typeof action === 'string' ? action.slice(0, 40) : typeof action,
+                action:
+                  typeof action === 'string' ? printable(action).slice(0, ACTION_TEXT_MAX) : typeof action,
               }),
             ),
           )
@@ -247,7 +280,37 @@ export default function (RED: NodeAPI): void {
     })
 
     function sentence(err: unknown, action: string): string {
-      return failureText(err, t, 'dahua-door', { action, camera: where })
+      // `count` picks the plural of a sentence that says how many tries are left.
+      const left = err instanceof ControlError ? err.params.left : undefined
+      return failureText(err, t, 'dahua-door', {
+        action,
+        camera: where,
+        ...(typeof left === 'number' ? { count: left } : {}),
+      })
+    }
+
+    /** A red badge with the action, when it failed and why, in a few words. */
+    const failed = (action: string, err: unknown): void => {
+      this.status({
+        fill: 'red',
+        shape: 'ring',
+        text: RED._('dahua-door.status.failed', {
+          action,
+          time: clock(new Date()),
+          reason: shortReason(err),
+        }),
+      })
+    }
+
+    function shortReason(err: unknown): string {
+      if (!(err instanceof ControlError)) return t('dahua-door.short.failed-other')
+      if (err.key === 'failed') {
+        const reason = { kind: String(err.params.kind) as 'network', detail: String(err.params.detail ?? '') }
+        return reasonText({ state: 'retrying', reason }, t, 'dahua-door')
+      }
+      const key = `dahua-door.short.${err.key}`
+      const text = t(key, err.params)
+      return text === key ? t('dahua-door.short.failed-other') : text
     }
 
     this.on('close', (_removed: boolean, done: () => void) => {

@@ -57,6 +57,12 @@ export class SimulatedRpc2 {
    * DahuaBridge treat 287637504 alike.
    */
   invalidSessionCode: 287637504 | 287637505 = 287637504
+  /**
+   * Refuse every second `global.login`, with the captured refusal, while HTTP's digest login works: the audit's
+   * `rpc2-refuse` station (security-2026-12.md 2). No capture shows why a real station would refuse RPC2 and
+   * take the same password over HTTP; what is copied is only the refusal itself.
+   */
+  refuseLogins = false
   private readonly methods = new Map<string, Method>()
   /** Interfaces that have `factory.instance` (`accessControl`, `VideoTalkPhone`). */
   private readonly factories = new Set<string>()
@@ -188,7 +194,7 @@ export class SimulatedRpc2 {
     }
     const ha1 = md5Upper(`${username}:${realm}:${password}`)
     const expected = md5Upper(`${username}:${existing.random}:${ha1}`)
-    if (params.userName !== username || params.password !== expected) {
+    if (this.refuseLogins || params.userName !== username || params.password !== expected) {
       this.rpcRefusals++
       this.sessions.delete(String(request.session))
       // A PTZ camera's captured refusal, with its params (fixtures/devices/door/rpc2-login-refused-268632085.json):

@@ -14,6 +14,7 @@ import {
   helper,
   nodes,
   runtimeName,
+  useTiming,
 } from '../helpers/flows'
 import { pass, until, waitFor } from '../helpers/wait'
 
@@ -165,6 +166,8 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
   })
 
   it('opens through RPC2 where accessControl.cgi is 404, with one login for many opens', async () => {
+    // Each open a door sent again at once (no "already opened" window), to count the logins of many.
+    useTiming({ ...FAST, doorOpenAgainMs: 0 })
     await start('vto-apartment', { allowOpen: true })
     for (let i = 0; i < 5; i++) {
       assert.deepEqual((await control('door', { action: 'open' })).payload, {
@@ -191,6 +194,37 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
     assert.deepEqual(sim.door!.opened, [])
     assert.equal(sim.requests.filter((r) => r.url.includes('accessControl')).length, 0)
     assert.ok(calls('door', 'warn').some((args) => String(args[0]).includes('dahua-door.log.open-refused')))
+  })
+
+  it('one press, one open: 10 messages in a row open the door once, the others are answered alreadyOpened and not logged as opens; after the window it opens again', async () => {
+    useTiming({ ...FAST, doorOpenAgainMs: 600 })
+    await start('vto', { allowOpen: true })
+    const answers = []
+    for (let i = 0; i < 10; i++) answers.push((await control('door', { action: 'open' })).payload)
+    assert.deepEqual(sim.door!.opened, [{ door: 1, via: 'cgi' }])
+    assert.deepEqual(answers[0], { action: 'open', door: 1, ok: true })
+    assert.ok(
+      answers.slice(1).every((a) => (a as { alreadyOpened?: boolean }).alreadyOpened === true),
+      JSON.stringify(answers),
+    )
+    // Another door is its own lock.
+    await control('door', { action: 'open', payload: 2 })
+    assert.equal(sim.door!.opened.length, 2)
+    await pass(700)
+    await control('door', { action: 'open' })
+    assert.equal(sim.door!.opened.length, 3, 'a press after the window opens again')
+    const logged = calls('door', 'log').filter((args) => String(args[0]).includes('dahua-door.log.open'))
+    assert.equal(logged.length, 3, 'one log line per open sent')
+  })
+
+  it('a flow that sends refused opens in a loop gets one warning a minute, not one per message', async () => {
+    await start('vto')
+    for (let i = 0; i < 20; i++) {
+      await control('door', { action: 'open' }).catch(() => undefined)
+    }
+    const warned = calls('door', 'warn').filter((args) => String(args[0]).includes('open-refused'))
+    assert.equal(warned.length, 1)
+    assert.deepEqual(sim.door!.opened, [])
   })
 
   // Only a real `true` opens: a flow file written by a tool, or `${VAR}` (Node-RED substitutes environment
@@ -288,15 +322,16 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
     await control('door', { action: 'open' })
     assert.equal(sim.rpc2.rpcLogins, 1)
     sim.rpc2.expireSessions()
-    assert.deepEqual((await control('door', { action: 'open' })).payload, {
+    // The second door: the first was just opened, and is answered "already opened" without a call.
+    assert.deepEqual((await control('door', { action: 'open', payload: 2 })).payload, {
       action: 'open',
-      door: 1,
+      door: 2,
       ok: true,
     })
     assert.equal(sim.rpc2.rpcLogins, 2, 'one new login')
     assert.deepEqual(
       sim.door!.opened.map((o) => o.door),
-      [1, 1],
+      [1, 2],
     )
   })
 
@@ -401,6 +436,32 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
       `${sim.refusedLogins} HTTP and ${sim.rpc2.rpcRefusals} RPC2 refusals`,
     )
     assert.equal(sim.door!.hangUps, 0)
+  })
+
+  it('a station that takes the digest login, refuses RPC2 and has no openDoor CGI (rr#465): 10 opens send at most 3 RPC2 logins, then say paused', async () => {
+    await start('vto-apartment', { allowOpen: true })
+    sim.rpc2.refuseLogins = true
+    const failures: string[] = []
+    const open = (): Promise<unknown> =>
+      control('door', { action: 'open' }).catch((err: Error) => failures.push(err.message))
+    const picture = async (): Promise<void> =>
+      assert.equal((await control('door', { action: 'snapshot' })).contentType, 'image/jpeg')
+    // Three in a row: the password works over HTTP, so they do not pause the camera's other logins.
+    for (let i = 0; i < 3; i++) await open()
+    await picture()
+    // A success over HTTP between opens (here a picture) does not clear RPC2's refusals.
+    for (let i = 3; i < 10; i++) {
+      await open()
+      await picture()
+    }
+    assert.equal(failures.length, 10)
+    assert.ok(sim.rpc2.rpcRefusals <= 3, `${sim.rpc2.rpcRefusals} RPC2 logins refused`)
+    assert.deepEqual(failures.slice(3), Array(7).fill('dahua-door.errors.paused'))
+    const cgiTries = sim.requests.filter(
+      (r) => r.url.startsWith('/cgi-bin/accessControl.cgi?action=openDoor') && r.auth === 'ok',
+    )
+    assert.equal(cgiTries.length, 1, 'its 404 is remembered at once')
+    assert.deepEqual(sim.door!.opened, [])
   })
 
   it('a flood of open messages waits its turn: every message is answered, the door opened a few times', async () => {

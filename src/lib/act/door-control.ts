@@ -7,14 +7,26 @@ import { ControlError } from './control-error'
 import { failureOf, refusalOf } from './transport'
 import { MAX_CONTROL_WAITING } from '../limits'
 import { SettingQueue } from './setting-queue'
-import type { HttpSession } from '../session/http-session'
+import { LoginsPaused, type HttpSession } from '../session/http-session'
 import { DEFAULT_TIMING } from '../session/policy'
 import type { DoorEvent } from '../stream/door-events'
-import { METHOD_NOT_FOUND, Rpc2Error, type Rpc2Session } from '../session/rpc2'
+import {
+  METHOD_NOT_FOUND,
+  Rpc2Error,
+  Rpc2LoginLocked,
+  Rpc2LoginRefused,
+  type Rpc2Session,
+} from '../session/rpc2'
+import { clock } from '../badge'
+import { printable } from '../text'
 
-/** An open that was answered: `contact` when the door contact had to be read to know (a 400, rr#154). */
+/**
+ * An open that was answered: `contact` when the door contact had to be read to know (a 400, rr#154);
+ * `alreadyOpened` when the door had been opened within `doorOpenAgainMs` and nothing was sent.
+ */
 export interface OpenResult {
   contact?: 'Open'
+  alreadyOpened?: true
 }
 
 /** A hang-up: whether one was sent (not when the station said no call was under way), and the state read after. */
@@ -34,6 +46,8 @@ export class DoorControl {
    * button presses cannot queue requests without end (setting-queue.ts).
    */
   private readonly queue = new SettingQueue(MAX_CONTROL_WAITING)
+  /** When each door (1-based; the node allows 16) was last opened: one press, one open. */
+  private readonly openedAt = new Map<number, number>()
 
   constructor(
     private readonly http: HttpSession,
@@ -47,9 +61,19 @@ export class DoorControl {
    * over RPC2 as myhomeiot does it (verified on a VTO3221D, mh#8): `accessControl.factory.instance
    * {channel: door-1}` → `openDoor {DoorIndex: 0, ShortNumber}` → `destroy`. `destroy` took about 15 s on a
    * VTO9531D (mh#28): it is not waited for. Resolves with the door contact when it was read to verify a 400.
+   * A door opened less than `doorOpenAgainMs` ago is not opened again. `sending` is told when a request goes out.
    */
-  open(door: number): Promise<OpenResult> {
-    return this.queue.add(`open/${door}`, () => this.openNow(door)) as Promise<OpenResult>
+  open(door: number, sending?: () => void): Promise<OpenResult> {
+    return this.queue.add(`open/${door}`, async () => {
+      const at = this.openedAt.get(door)
+      if (at !== undefined && Date.now() - at < this.http.timing.doorOpenAgainMs) {
+        return { alreadyOpened: true }
+      }
+      sending?.()
+      const result = await this.openNow(door)
+      this.openedAt.set(door, Date.now())
+      return result
+    }) as Promise<OpenResult>
   }
 
   /** Ends the call under way, if there is one (hangUpNow). */
@@ -79,6 +103,8 @@ export class DoorControl {
       if ((status !== 404 && status !== 501) || this.openPath === 'cgi') {
         throw new ControlError('door-refused', { door, detail: `HTTP ${status}` })
       }
+      // Learned at once, whatever RPC2 then says: asking the CGI again would only cost a request per open.
+      this.openPath = 'rpc2'
     }
     const object = await this.rpcCall(
       'accessControl.factory.instance',
@@ -86,7 +112,6 @@ export class DoorControl {
       undefined,
       'no-door',
     )
-    this.openPath = 'rpc2'
     try {
       await this.rpcCall(
         'accessControl.openDoor',
@@ -135,7 +160,7 @@ export class DoorControl {
   private async readCallState(object: unknown): Promise<string> {
     try {
       const state = (await this.rpc.call('VideoTalkPhone.getCallState', undefined, object)).params?.callState
-      if (typeof state === 'string' && state.trim()) return state.trim().slice(0, 32)
+      if (typeof state === 'string' && printable(state)) return printable(state).slice(0, 32)
     } catch (err) {
       if (err instanceof Rpc2Error && err.code === METHOD_NOT_FOUND) {
         throw new ControlError('no-hang-up', { method: 'VideoTalkPhone.getCallState' })
@@ -257,8 +282,18 @@ export class DoorControl {
     }
   }
 
-  /** A locked account, a refused login, an RPC2 refusal or silence, as transport.ts words them for every action. */
+  /**
+   * A locked account, a refused login, an RPC2 refusal or silence, as transport.ts words them for every action;
+   * but a pause says until when on the clock, and an RPC2 refusal the tries RPC2's own budget has left.
+   */
   private failure(err: unknown): Promise<ControlError> {
+    if (err instanceof LoginsPaused) {
+      return Promise.resolve(new ControlError('paused', { until: clock(new Date(err.until)) }))
+    }
+    if (err instanceof Rpc2LoginRefused && !(err instanceof Rpc2LoginLocked)) {
+      const left = Math.min(this.http.budget.left, this.http.rpc2Budget.left)
+      return Promise.resolve(new ControlError('login', { left }))
+    }
     return failureOf(this.http, err, DEFAULT_TIMING.cgiTimeoutMs)
   }
 }

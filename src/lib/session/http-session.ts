@@ -81,6 +81,12 @@ export class BasicRefused extends Error {
 
 interface CameraMemory {
   login: LoginMemory
+  /**
+   * JSON-RPC login refusals, counted apart (rpc2.ts): a station that takes the digest login and refuses RPC2 would
+   * otherwise have each refusal forgotten at the next CGI or attach success, and be sent one refused login per
+   * door open without end (security-2026-12.md 2).
+   */
+  rpc2: LoginMemory
   /** Digest has worked with this camera: a Basic challenge from it is refused from then on. */
   digestWorked: boolean
 }
@@ -96,7 +102,7 @@ function memoryOf(address: CameraAddress): CameraMemory {
   const key = `${address.host.toLowerCase()}:${address.port}`
   let memory = cameras.get(key)
   if (!memory) {
-    memory = { login: freshLoginMemory(), digestWorked: false }
+    memory = { login: freshLoginMemory(), rpc2: freshLoginMemory(), digestWorked: false }
     cameras.set(key, memory)
     if (cameras.size > MAX_CAMERAS_REMEMBERED) {
       cameras.delete(cameras.keys().next().value as string)
@@ -107,6 +113,8 @@ function memoryOf(address: CameraAddress): CameraMemory {
 
 export class HttpSession {
   readonly budget: LoginBudget
+  /** RPC2 logins of these credentials: only an RPC2 login accepted, or a deploy of other credentials, clears it. */
+  readonly rpc2Budget: LoginBudget
   private readonly http = new HttpClient()
   private readonly agent: Agent
   private readonly slots = new Gate(CGI_SLOTS)
@@ -133,7 +141,7 @@ export class HttpSession {
   constructor(
     private readonly address: CameraAddress,
     private readonly credentials: CameraCredentials,
-    private readonly timing: Timing,
+    readonly timing: Timing,
     private readonly now: () => number,
     /** The camera node's "allow unencrypted Basic login (old firmware)": Basic over plain http. */
     private readonly allowBasic = false,
@@ -143,6 +151,7 @@ export class HttpSession {
       .update(`${credentials.username}\0${credentials.password}`)
       .digest('base64')
     this.budget = new LoginBudget(timing, this.memory.login, fingerprint)
+    this.rpc2Budget = new LoginBudget(timing, this.memory.rpc2, fingerprint)
     const connect = buildConnector({
       timeout: timing.connectTimeoutMs,
       // Half-open sockets never error on their own (hb PR #27, pa PR #146): let the kernel probe them.
@@ -429,8 +438,9 @@ export class HttpSession {
           // Beside the stream a 403 refuses what was asked (one setting on one channel, one picture), not the
           // login or the script: an NVR5464 answers an admin's v1 Lighting write so on every channel and
           // serves every other setting (real-devices-acting.md 3, fixture nvr5464-lighting-403.txt).
-        } else if (!isRedirect(status)) {
-          // A redirect is answered before any login: it proves nothing about the credentials.
+        } else if (status >= 200 && status < 300) {
+          // Only a success proves the login: a redirect is answered before any login, and a 404 (a station
+          // without accessControl.cgi, rr#465) or another error may be, so neither clears the refusals.
           this.budget.accept()
           this.accepted = true
           this.doubted = false

@@ -68,6 +68,12 @@ export interface Timing {
    * long: recorders answer 400 for hours and then recover (real-devices-acting.md 6), so it is never for good.
    */
   absentForMs: number
+  /**
+   * An open of a door within this long after it was opened is answered "already opened" and not sent: the lock
+   * is still released (a VTO2202F holds it 2 s, `UnlockHoldInterval`, fixtures/devices/door), and a button's
+   * bounce or a flow's burst would otherwise release it again.
+   */
+  doorOpenAgainMs: number
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -90,6 +96,7 @@ export const DEFAULT_TIMING: Timing = {
   cgiTimeoutMs: 5_000,
   sirenRepeatMs: 8_000,
   absentForMs: 60_000,
+  doorOpenAgainMs: 2_000,
 }
 
 /**
@@ -120,6 +127,7 @@ const MIN_TIMING: Record<keyof Timing, number> = {
   cgiTimeoutMs: 1,
   sirenRepeatMs: 100,
   absentForMs: 0,
+  doorOpenAgainMs: 0,
 }
 
 /**

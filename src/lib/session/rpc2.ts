@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto'
 import { LoginsPaused, type HttpSession } from './http-session'
 import { MAX_CONFIG_ANSWER_BYTES } from '../limits'
+import { printable } from '../text'
 
 /** A call the device answered with `result: false`, or could not be read. */
 export class Rpc2Error extends Error {
@@ -72,7 +73,8 @@ export function errorCode(reply: Reply): number | undefined {
 /** A refusal's message, from `error.message` or the top-level `message`. */
 export function errorMessage(reply: Reply): string | undefined {
   const message = reply.error?.message ?? reply.message
-  return typeof message === 'string' ? message.slice(0, 120) : undefined
+  // Said in errors and the log: no terminal escapes, no forged second line (security-2026-12.md 4).
+  return typeof message === 'string' ? printable(message).slice(0, 120) : undefined
 }
 
 /**
@@ -134,7 +136,11 @@ export class Rpc2Session {
     private readonly http: HttpSession,
     private readonly credentials: { username: string; password: string },
     private readonly signal: AbortSignal,
-  ) {}
+  ) {
+    // One session per deploy (device.ts): a deploy with corrected credentials ends an RPC2 pause, the same ones
+    // stay paused.
+    http.rpc2Budget.renew()
+  }
 
   /** Calls `method` (on `object`, an instance from a `factory.instance`), logging in first if need be. */
   call(method: string, params?: Record<string, unknown>, object?: unknown): Promise<Reply> {
@@ -210,8 +216,7 @@ export class Rpc2Session {
    * with `authorityType` = that encryption, on that session. A locked account may refuse the first call.
    */
   private async logIn(): Promise<string> {
-    const budget = this.http.budget
-    const paused = budget.waitMs(Date.now())
+    const paused = Math.max(this.http.budget.waitMs(Date.now()), this.http.rpc2Budget.waitMs(Date.now()))
     if (paused > 0) {
       throw new LoginsPaused(Date.now() + paused)
     }
@@ -223,8 +228,7 @@ export class Rpc2Session {
     const code = errorCode(challenge)
     if (code !== LOGIN_CHALLENGE && code !== 401) {
       if (code === LOGIN_LOCKED || code === LOGIN_REFUSED) {
-        budget.refuse(Date.now())
-        throw loginRefusal(challenge)
+        throw this.refused(challenge)
       }
       throw new Rpc2Error(code, 'no login challenge')
     }
@@ -259,10 +263,10 @@ export class Rpc2Session {
       session,
     })
     if (reply.result !== true) {
-      budget.refuse(Date.now())
-      throw loginRefusal(reply)
+      throw this.refused(reply)
     }
-    budget.accept()
+    this.http.budget.accept()
+    this.http.rpc2Budget.accept()
     // The second reply's session is the one to use (NVR5232: the first is not usable).
     this.session =
       typeof reply.session === 'string' || typeof reply.session === 'number' ? String(reply.session) : session
@@ -286,6 +290,23 @@ export class Rpc2Session {
     }, every)
     this.keepAlive.unref()
     return this.session
+  }
+
+  /**
+   * A refused login, booked in RPC2's own budget, which a CGI or stream success does not clear; and in the
+   * camera's, since the device locks the account whoever logged in wrongly, unless HTTP has just proven these
+   * credentials: then the password is right and RPC2 is refused for another reason (a login hash other than
+   * `Default`, review-2026-12.md), which must not pause the stream's logins. The refusal that spends RPC2's
+   * budget is said as the pause it starts; a locked account as locked.
+   */
+  private refused(reply: Reply): Rpc2LoginRefused | LoginsPaused {
+    const now = Date.now()
+    if (!this.http.proven) this.http.budget.refuse(now)
+    const spent = this.http.rpc2Budget.refuse(now)
+    const refusal = loginRefusal(reply)
+    return spent && !(refusal instanceof Rpc2LoginLocked)
+      ? new LoginsPaused(now + this.http.rpc2Budget.waitMs(now))
+      : refusal
   }
 
   private forget(session: string): void {

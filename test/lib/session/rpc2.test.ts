@@ -73,4 +73,15 @@ describe('RPC2 replies as devices send them', () => {
     )
     assert.equal(loginRefusal({ result: false }).left, undefined)
   })
+
+  it("keeps a device's refusal text printable and short: no escape, bell or line break reaches a log (security-2026-12.md 4)", () => {
+    // The audit's hostile text: a terminal title, a screen clear, then a forged log line after CR LF.
+    const hostile = `\x1b]0;pwned\x07\x1b[2J\r\n12 Jan 00:00:00 - [error] FORGED LINE\r${'A'.repeat(240_000)}`
+    for (const reply of [{ error: { code: 1, message: hostile } }, { errCode: 1, message: hostile }]) {
+      const text = errorMessage(reply)!
+      assert.doesNotMatch(text, /\p{Cc}/u)
+      assert.ok(text.length <= 120, `${text.length} characters`)
+      assert.match(text, /^\]0;pwned \[2J 12 Jan/)
+    }
+  })
 })
