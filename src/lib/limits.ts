@@ -70,6 +70,13 @@ export const MAX_CONFIG_ANSWER_BYTES = 256 * 1024
 /** Control messages waiting for one camera: beyond, a message fails at once (a flood is coalesced anyway). */
 export const MAX_CONTROL_WAITING = 1000
 
+/**
+ * Settings of one camera being changed at once; the others wait their turn. A device answers two calls at a time,
+ * and each setting may read tables of up to MAX_CONFIG_ANSWER_BYTES (about ten times that once parsed): a
+ * thousand at once ended Node-RED (security-2026-12.md 1). Four keep both call slots busy.
+ */
+export const MAX_CONTROL_SETTINGS = 4
+
 /** Channels whose capabilities are probed (a request or two each): the largest recorders have 256. */
 export const MAX_CAPABILITY_CHANNELS = 256
 

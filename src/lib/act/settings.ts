@@ -84,7 +84,7 @@ export class Settings {
         throw new ControlError('not-applied', { action: request.action, state: now ? 'on' : 'off' })
       return 'checked'
     }
-    const rules = await this.transport.fresh('VideoAnalyseRule')
+    const rules = await this.transport.fresh('VideoAnalyseRule', `VideoAnalyseRule[${ch}]`)
     if (!rules) throw new ControlError('unsupported', { action: request.action })
     const names = [...rules]
       .filter(([k]) => k.startsWith(`VideoAnalyseRule[${ch}][`) && k.endsWith('].Name'))
