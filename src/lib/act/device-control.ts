@@ -4,7 +4,7 @@
 // timed sirens and lights are kept here. It knows nothing of Node-RED: a failure is a ControlError whose key
 // the glue words.
 
-import { ControlError } from './control-error'
+import { ControlError, listedNames } from './control-error'
 import { settingKey, type ControlRequest, type Mode } from './controls'
 import type { HttpSession } from '../session/http-session'
 import type { Rpc2Session } from '../session/rpc2'
@@ -236,11 +236,7 @@ export class DeviceControl {
       if (again) {
         throw new ControlError('channel-name', {
           name: request.channelName ?? '',
-          names:
-            channels
-              .flatMap((c) => (c.name ? [`"${c.name.slice(0, 64)}"`] : []))
-              .slice(0, 20)
-              .join(', ') || '-',
+          names: listedNames(channels.flatMap((c) => (c.name ? [c.name] : []))),
         })
       }
     }
