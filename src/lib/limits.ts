@@ -77,6 +77,18 @@ export const MAX_CONTROL_WAITING = 1000
  */
 export const MAX_CONTROL_SETTINGS = 4
 
+/**
+ * One setting (a siren, a light) is sent at most this often; what a flow sends meanwhile waits, and only the
+ * newest is sent. A flow toggling a siren every 10 ms made one write per message (security-2026-12.md 5).
+ */
+export const MIN_SETTING_GAP_MS = 250
+
+/**
+ * A device is told to reboot at most once in this time; a later reboot is refused, not queued. A flow sending
+ * reboot every 10 ms made 2,775 reboot requests in 30 s: a camera rebooted every time it came back.
+ */
+export const REBOOT_EVERY_MS = 5 * 60_000
+
 /** Channels whose capabilities are probed (a request or two each): the largest recorders have 256. */
 export const MAX_CAPABILITY_CHANNELS = 256
 

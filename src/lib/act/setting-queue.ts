@@ -3,7 +3,9 @@
 // newest is sent; every waiting caller gets that one's result. A flood of messages thus costs a device a few
 // requests, never one per message. Bounded: past `limit` callers waiting, a request fails at once; and at most
 // `running` settings are worked on at once, the others waiting their turn in order (each setting reads whole
-// tables of up to 256 KiB: a thousand at once ended Node-RED, security-2026-12.md 1).
+// tables of up to 256 KiB: a thousand at once ended Node-RED, security-2026-12.md 1). A setting is sent at most
+// once every `gapMs` (a siren toggled by a flood: one write per message otherwise, security-2026-12.md 5); what
+// arrives meanwhile waits, and the newest of it is sent.
 
 import { ControlError } from './control-error'
 import { MAX_CONTROL_SETTINGS } from '../limits'
@@ -27,11 +29,14 @@ export class SettingQueue {
   private readonly draining = new Set<Promise<void>>()
   /** Settings waiting for one of the `running` turns, oldest first. */
   private readonly turns: Array<() => void> = []
+  /** When each setting was last sent, for `gapMs` after. */
+  private readonly sent = new Map<string, number>()
   private waiting = 0
 
   constructor(
     private readonly limit: number,
     private readonly running = MAX_CONTROL_SETTINGS,
+    private readonly gapMs = 0,
   ) {}
 
   /** Runs `run` for the setting `key` once the one under way is done, unless a newer one replaces it. */
@@ -79,8 +84,11 @@ export class SettingQueue {
   }
 
   private async drain(key: string, slot: Slot): Promise<void> {
-    let job = slot.next
-    while (job) {
+    while (slot.next) {
+      const wait = (this.sent.get(key) ?? -Infinity) + this.gapMs - Date.now()
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      this.sent.set(key, Date.now())
+      const job = slot.next
       slot.next = undefined
       slot.preempt = new AbortController()
       const { waiters } = job
@@ -91,8 +99,8 @@ export class SettingQueue {
         for (const waiter of waiters) waiter.reject(err)
       }
       this.waiting -= waiters.length
-      job = slot.next
     }
     this.slots.delete(key)
+    for (const [setting, at] of this.sent) if (at + this.gapMs < Date.now()) this.sent.delete(setting)
   }
 }
