@@ -1,4 +1,4 @@
-// `npm run bench`: prints the figures of issues 2 and 8. Nothing here asserts; it measures and says what it saw.
+// `npm run bench`: prints the figures of issues 2, 8 and 18. Nothing here asserts; it measures and says what it saw.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { decodeEventBody } from '../src/lib/stream/event-body'
@@ -6,6 +6,7 @@ import { createMultipartParser } from '../src/lib/stream/multipart'
 import type { Device as Client } from '../src/lib/device'
 import type { CameraSimulator as Simulator } from '../src/sim/camera-simulator'
 import { mixedStream } from './stream'
+import type * as Process from '../test/helpers/process'
 
 const READ = 64 * 1024
 
@@ -302,9 +303,77 @@ async function reconcileAndSnapshot(): Promise<void> {
   console.log(`${percentiles(snapshots)} (a real camera adds its own JPEG encoding time)`)
 }
 
+/**
+ * Finding 1 of security-2026-12.md: 1,000 `light` messages over 1,000 channels to one control node, against a
+ * device that answers every configuration table at the package's own limit, in Node-RED's CLI with a 256 MiB
+ * heap (as on a small Raspberry Pi). Its peak RSS, how long until every message was answered or refused, and
+ * how slowly the admin API answered meanwhile (asked every 250 ms).
+ */
+async function controlBurst(): Promise<void> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { CameraSimulator } = require('../src/sim/camera-simulator') as { CameraSimulator: typeof Simulator }
+  const { MAX_CONFIG_ANSWER_BYTES } = require('../src/lib/limits') as { MAX_CONFIG_ANSWER_BYTES: number }
+  const { PASSWORD } = require('../test/helpers/flows') as { PASSWORD: string }
+  const red = require('../test/helpers/process') as typeof Process
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const n = 1000
+  const sim = new CameraSimulator({
+    password: PASSWORD,
+    answerBytes: { config: MAX_CONFIG_ANSWER_BYTES - 1024 },
+  })
+  const port = await sim.listen()
+  const nodeRed = await red.startNodeRed(red.controlBurstFlow(port), { heapMiB: 256 })
+  const tally = async (): Promise<number> => {
+    const res = await fetch(`${nodeRed.api}/burst`).catch(() => undefined)
+    const { answered = 0, refused = 0 } =
+      ((await res?.json().catch(() => undefined)) as Record<string, number> | undefined) ?? {}
+    return answered + refused
+  }
+  while ((await fetch(`${nodeRed.api}/settings`).catch(() => undefined))?.ok !== true) {
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  const before = nodeRed.rssMiB()
+  const start = performance.now()
+  await fetch(`${nodeRed.api}/burst?n=${n}`, { method: 'POST' })
+  let slowest = 0
+  let finished = 0
+  let peak = before
+  let ended = false
+  while (finished < n && !ended && performance.now() - start < 300_000) {
+    try {
+      peak = nodeRed.peakMiB()
+    } catch {
+      ended = true // its /proc entry is gone
+    }
+    const asked = performance.now()
+    const answered = await fetch(`${nodeRed.api}/settings`, { signal: AbortSignal.timeout(30_000) }).catch(
+      () => undefined,
+    )
+    slowest = Math.max(slowest, answered?.ok ? performance.now() - asked : 30_000)
+    finished = await tally()
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  const ms = performance.now() - start
+  ended ||= nodeRed.child.exitCode !== null
+  nodeRed.cleanup()
+  await sim.close()
+  console.log(
+    `\n## ${n.toLocaleString('en')} control messages for different settings (light, one channel each) against tables at the ${MAX_CONFIG_ANSWER_BYTES / 1024} KiB answer limit (Node-RED CLI, 256 MiB heap; RSS ${before.toFixed(0)} MB before)`,
+  )
+  console.log(
+    ended
+      ? `Node-RED ENDED after ${(ms / 1000).toFixed(1)} s (peak RSS seen ${peak.toFixed(0)} MB) with ${finished} of ${n} finished`
+      : `peak RSS ${peak.toFixed(0)} MB; ${finished} of ${n} answered or refused in ${(ms / 1000).toFixed(1)} s; admin API slowest ${slowest.toFixed(0)} ms (goal: under 400 MB and 1000 ms)`,
+  )
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === 'parser') {
     parserFigures()
+    return
+  }
+  if (process.argv[2] === 'control-burst') {
+    await controlBurst() // alone: node .build/bench/run.js control-burst
     return
   }
   console.log(`# npm run bench (${process.version}, ${process.platform}/${process.arch})`)
@@ -315,6 +384,7 @@ async function main(): Promise<void> {
   await inChild(join(__dirname, 'nodered.js'), 'e2e')
   await inChild(join(__dirname, 'nodered.js'), 'cameras')
   await inChild(join(__dirname, 'nodered.js'), 'hostile')
+  await controlBurst()
 }
 
 void main().then(() => process.exit(0))

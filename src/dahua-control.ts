@@ -31,6 +31,9 @@ export default function (RED: NodeAPI): void {
     const where = camera ? `${camera.address.host}:${camera.address.port}` : ''
     let busy = 0
     const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)
+    // Node-RED keeps the badge a node's predecessor left until the new one sets another: "siren: on" would
+    // outlive the deploy that ended it.
+    this.status({})
 
     this.on('input', (msg: ControlMessage, send, done) => {
       if (!control) {

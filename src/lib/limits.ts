@@ -70,6 +70,25 @@ export const MAX_CONFIG_ANSWER_BYTES = 256 * 1024
 /** Control messages waiting for one camera: beyond, a message fails at once (a flood is coalesced anyway). */
 export const MAX_CONTROL_WAITING = 1000
 
+/**
+ * Settings of one camera being changed at once; the others wait their turn. A device answers two calls at a time,
+ * and each setting may read tables of up to MAX_CONFIG_ANSWER_BYTES (about ten times that once parsed): a
+ * thousand at once ended Node-RED (security-2026-12.md 1). Four keep both call slots busy.
+ */
+export const MAX_CONTROL_SETTINGS = 4
+
+/**
+ * One setting (a siren, a light) is sent at most this often; what a flow sends meanwhile waits, and only the
+ * newest is sent. A flow toggling a siren every 10 ms made one write per message (security-2026-12.md 5).
+ */
+export const MIN_SETTING_GAP_MS = 250
+
+/**
+ * A device is told to reboot at most once in this time; a later reboot is refused, not queued. A flow sending
+ * reboot every 10 ms made 2,775 reboot requests in 30 s: a camera rebooted every time it came back.
+ */
+export const REBOOT_EVERY_MS = 5 * 60_000
+
 /** Channels whose capabilities are probed (a request or two each): the largest recorders have 256. */
 export const MAX_CAPABILITY_CHANNELS = 256
 

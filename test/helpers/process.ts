@@ -18,6 +18,8 @@ export interface NodeRedProcess {
   alive: (step: string) => void
   /** Its resident set size now, in MiB (Linux). */
   rssMiB: () => number
+  /** The most resident memory it has had so far (VmHWM), in MiB (Linux). */
+  peakMiB: () => number
   /** SIGINT, and the exit code. */
   stop: () => Promise<number | null>
   /** Kills it if still running and removes its user directory. */
@@ -33,6 +35,11 @@ function freePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
     })
   })
+}
+
+function memoryMiB(child: ChildProcess, field: 'VmRSS' | 'VmHWM'): number {
+  const kb = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]
+  return Number(kb) / 1024
 }
 
 /** A camera node `cam` on the simulator's port and an event node that takes a picture of every Start. */
@@ -82,8 +89,73 @@ export function cameraFlow(port: number): Array<Record<string, unknown>> {
   ]
 }
 
-/** Starts Node-RED with `flow` deployed and the camera node `cam` given the test password. */
-export async function startNodeRed(flow: Array<Record<string, unknown>>): Promise<NodeRedProcess> {
+/**
+ * A burst of control messages for different settings, as finding 1 of security-2026-12.md sent it: `POST
+ * /burst?n=1000` makes a function node send `light` on channel 1, 2, ... n (one setting each) to the control node
+ * `ctl`; `GET /burst` answers how many were answered and how many refused (a catch node counts those).
+ */
+export function controlBurstFlow(port: number): Array<Record<string, unknown>> {
+  const count = (key: string): string => `global.set('${key}', (global.get('${key}') || 0) + 1); return null`
+  // Nodes without x and y are taken for config nodes: a catch node then fails to start.
+  const flow: Array<Record<string, unknown>> = [
+    { id: 'go', type: 'http in', z: 'tab', url: '/burst', method: 'post', wires: [['send', 'ok']] },
+    {
+      id: 'send',
+      type: 'function',
+      z: 'tab',
+      func: `for (let i = 0; i < Number(msg.req.query.n); i++) {
+        node.send({ action: 'light', channel: (i % 1024) + 1, payload: true })
+      }
+      return null`,
+      wires: [['ctl']],
+    },
+    { id: 'ok', type: 'http response', z: 'tab', statusCode: 204, wires: [] },
+    {
+      id: 'ctl',
+      type: 'dahua-control',
+      z: 'tab',
+      camera: 'cam',
+      action: 'light',
+      channel: 1,
+      wires: [['answered']],
+    },
+    { id: 'answered', type: 'function', z: 'tab', func: count('answered'), wires: [] },
+    { id: 'catch', type: 'catch', z: 'tab', scope: ['ctl'], uncaught: false, wires: [['refused']] },
+    { id: 'refused', type: 'function', z: 'tab', func: count('refused'), wires: [] },
+    { id: 'ask', type: 'http in', z: 'tab', url: '/burst', method: 'get', wires: [['tally']] },
+    {
+      id: 'tally',
+      type: 'function',
+      z: 'tab',
+      func: `msg.payload = { answered: global.get('answered') || 0, refused: global.get('refused') || 0 }
+      return msg`,
+      wires: [['answer']],
+    },
+    { id: 'answer', type: 'http response', z: 'tab', wires: [] },
+  ]
+  return [
+    { id: 'tab', type: 'tab', label: 'burst' },
+    {
+      id: 'cam',
+      type: 'dahua-camera',
+      host: '127.0.0.1',
+      port,
+      protocol: 'http',
+      verifyTls: true,
+      heartbeat: 5,
+    },
+    ...flow.map((node, i) => ({ ...node, x: 100 + 200 * (i % 4), y: 40 * i })),
+  ]
+}
+
+/**
+ * Starts Node-RED with `flow` deployed and the camera node `cam` given the test password; `heapMiB`: its
+ * `--max-old-space-size`, as node-red-pi sets it on a small Raspberry Pi (256).
+ */
+export async function startNodeRed(
+  flow: Array<Record<string, unknown>>,
+  options: { heapMiB?: number } = {},
+): Promise<NodeRedProcess> {
   const uiPort = await freePort()
   const userDir = mkdtempSync(join(tmpdir(), 'dahua-process-'))
   mkdirSync(join(userDir, 'node_modules', '@redcam'), { recursive: true })
@@ -102,7 +174,9 @@ export async function startNodeRed(flow: Array<Record<string, unknown>>): Promis
     `module.exports = { uiHost: '127.0.0.1', uiPort: ${uiPort}, flowFile: 'flows.json', credentialSecret: false,
     telemetry: { enabled: false }, editorTheme: { tours: false }, logging: { console: { level: 'info' } } }\n`,
   )
-  const child = spawn(process.execPath, [join(dirname(runtime), '..', 'red.js'), '--userDir', userDir], {
+  const heap = options.heapMiB === undefined ? [] : [`--max-old-space-size=${options.heapMiB}`]
+  const red = join(dirname(runtime), '..', 'red.js')
+  const child = spawn(process.execPath, [...heap, red, '--userDir', userDir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -114,10 +188,8 @@ export async function startNodeRed(flow: Array<Record<string, unknown>>): Promis
     output: () => output,
     alive: (step) =>
       assert.equal(child.exitCode, null, `Node-RED ended after ${step}:\n${output.slice(-3000)}`),
-    rssMiB: () => {
-      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]
-      return Number(kb) / 1024
-    },
+    rssMiB: () => memoryMiB(child, 'VmRSS'),
+    peakMiB: () => memoryMiB(child, 'VmHWM'),
     stop: () => {
       const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
       child.kill('SIGINT')

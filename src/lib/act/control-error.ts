@@ -3,6 +3,23 @@
 // Pure, so that the client layer raises it and the glue words it without either knowing the other.
 
 import { reasonText, type Translate } from '../badge'
+import { printable } from '../text'
+
+/** Names a device listed (its IVS rules, its channels) put in an error: a few, each printable and short. */
+export const MAX_LISTED_NAMES = 5
+export const MAX_LISTED_NAME_CHARS = 64
+
+/**
+ * `"Gate", "Driveway", …`: a device's names as an error lists them. They are the device's text: a hostile one
+ * sent escape sequences, forged log lines and a 240 KB name (security-2026-12.md 4).
+ */
+export function listedNames(names: string[]): string {
+  const shown = names.slice(0, MAX_LISTED_NAMES).map((name) => {
+    const clean = printable(name)
+    return `"${clean.length > MAX_LISTED_NAME_CHARS ? `${clean.slice(0, MAX_LISTED_NAME_CHARS - 1)}…` : clean}"`
+  })
+  return shown.length === 0 ? '-' : `${shown.join(', ')}${names.length > shown.length ? ', …' : ''}`
+}
 
 /**
  * What went wrong, as a key of the node's `errors` catalog (`dahua-control`, `dahua-door`) and its parameters: the glue words it in
@@ -33,10 +50,16 @@ export function failureText(
     // A snapshot's failure (camera-client.ts) or anything unexpected: said with its own words.
     return t(`${catalog}.errors.failed-other`, {
       ...params,
-      detail: err instanceof Error ? err.message : String(err),
+      detail: printable(err instanceof Error ? err.message : String(err)),
     })
   }
-  const all: Record<string, string | number> = { ...params, ...err.params }
+  // Parameters may carry a device's or a flow's text: one line, no escapes, in the log and on the badge.
+  const all: Record<string, string | number> = Object.fromEntries(
+    Object.entries({ ...params, ...err.params }).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? printable(v) : v,
+    ]),
+  )
   if (err.key === 'failed') {
     const reason = { kind: String(err.params.kind) as 'network', detail: String(err.params.detail ?? '') }
     all.reason = reasonText({ state: 'retrying', reason }, t, 'dahua-camera')

@@ -4,7 +4,7 @@
 // timed sirens and lights are kept here. It knows nothing of Node-RED: a failure is a ControlError whose key
 // the glue words.
 
-import { ControlError } from './control-error'
+import { ControlError, listedNames } from './control-error'
 import { settingKey, type ControlRequest, type Mode } from './controls'
 import type { HttpSession } from '../session/http-session'
 import type { Rpc2Session } from '../session/rpc2'
@@ -14,7 +14,14 @@ import { Deterrence } from './deterrence'
 import { Lights } from './lights'
 import { Settings } from './settings'
 import { Ptz } from './ptz'
-import { MAX_CAPABILITY_CHANNELS, MAX_CONTROL_WAITING } from '../limits'
+import {
+  MAX_CAPABILITY_CHANNELS,
+  MAX_CONTROL_SETTINGS,
+  MAX_CONTROL_WAITING,
+  MIN_SETTING_GAP_MS,
+  REBOOT_EVERY_MS,
+} from '../limits'
+import { clock } from '../badge'
 
 /** The output of a setting: what the device is now. */
 export interface ControlResult {
@@ -54,7 +61,9 @@ export interface DeviceControlOptions {
 const CAPABILITIES_FOR_MS = 10 * 60_000
 
 export class DeviceControl {
-  private readonly queue = new SettingQueue(MAX_CONTROL_WAITING)
+  private readonly queue = new SettingQueue(MAX_CONTROL_WAITING, MAX_CONTROL_SETTINGS, MIN_SETTING_GAP_MS)
+  /** When the device was last told to reboot (whatever the channel a message named). */
+  private rebootedAt = -Infinity
   /** A timed siren's or light's end and repeats, by setting. */
   private readonly timers = new Map<string, NodeJS.Timeout[]>()
   /** What puts a setting back as it was before a timed change, kept until that change ends or is replaced. */
@@ -218,9 +227,24 @@ export class DeviceControl {
       case 'ptz-move':
         // A recorder answers PTZ getStatus 400 (fixture nvr-ptz-caps-fixed.txt): a position is not read back.
         return done(await this.ptz.run(request, preempted, this.abort.signal), false)
-      case 'reboot':
-        await this.transport.write(request, '/cgi-bin/magicBox.cgi?action=reboot')
+      case 'reboot': {
+        const at = this.rebootedAt
+        if (Date.now() < at + REBOOT_EVERY_MS) {
+          throw new ControlError('reboot-recent', {
+            at: clock(new Date(at)),
+            until: clock(new Date(at + REBOOT_EVERY_MS)),
+          })
+        }
+        this.rebootedAt = Date.now()
+        try {
+          await this.transport.write(request, '/cgi-bin/magicBox.cgi?action=reboot')
+        } catch (err) {
+          // Only a reboot the device took counts; meanwhile (set before the call) none runs beside it.
+          this.rebootedAt = at
+          throw err
+        }
         return done('rebooting', false)
+      }
     }
     throw new ControlError('answer')
   }
@@ -236,11 +260,7 @@ export class DeviceControl {
       if (again) {
         throw new ControlError('channel-name', {
           name: request.channelName ?? '',
-          names:
-            channels
-              .flatMap((c) => (c.name ? [`"${c.name.slice(0, 64)}"`] : []))
-              .slice(0, 20)
-              .join(', ') || '-',
+          names: listedNames(channels.flatMap((c) => (c.name ? [c.name] : []))),
         })
       }
     }

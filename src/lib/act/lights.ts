@@ -46,7 +46,7 @@ export class Lights {
    */
   async white(request: ControlRequest, mode: Mode): Promise<LightChange> {
     const ch = request.channel - 1
-    const rows = await this.transport.fresh('Lighting_V2')
+    const rows = await this.transport.fresh('Lighting_V2', `Lighting_V2[${ch}]`)
     const profiles = await this.profilesInUse(ch)
     const index = rowOf(rows, ch, profiles, 'WhiteLight')
     if (index === undefined) throw new ControlError('unsupported', { action: request.action })
@@ -57,7 +57,7 @@ export class Lights {
     }
     const writes = new Map<string, string>()
     const restore = new Map<string, string>()
-    const schemes = dual ? await this.transport.fresh('LightingScheme') : undefined
+    const schemes = dual ? await this.transport.fresh('LightingScheme', `LightingScheme[${ch}]`) : undefined
     for (const profile of profiles) {
       const field = `Lighting_V2[${ch}][${profile}][${index}].Mode`
       restore.set(field, rows?.get(field) ?? 'Auto')
@@ -205,7 +205,7 @@ export class Lights {
   async infrared(request: ControlRequest, mode: Mode): Promise<LightChange> {
     const ch = request.channel - 1
     const profiles = await this.profilesInUse(ch)
-    const legacy = await this.transport.fresh('Lighting')
+    const legacy = await this.transport.fresh('Lighting', `Lighting[${ch}]`)
     const v1 = profiles.map((p) => `Lighting[${ch}][${p}].Mode`)
     if (legacy && v1.every((field) => legacy.has(field))) {
       try {
@@ -217,7 +217,7 @@ export class Lights {
         if (!(err instanceof ControlError && (err.key === 'refused' || err.key === 'unsupported'))) throw err
       }
     }
-    const rows = await this.transport.fresh('Lighting_V2')
+    const rows = await this.transport.fresh('Lighting_V2', `Lighting_V2[${ch}]`)
     const index = rowOf(rows, ch, profiles, 'InfraredLight')
     if (index === undefined) throw new ControlError('unsupported', { action: request.action })
     const fields = profiles.map((p) => `Lighting_V2[${ch}][${p}][${index}].Mode`)

@@ -2,7 +2,7 @@
 // Settings that are one field of a configuration table: privacy, motion and smart motion detection, record
 // mode, disarming, IVS rules; and the relays. Each write is read back (docs/devices.md, one section each).
 
-import { ControlError } from './control-error'
+import { ControlError, listedNames } from './control-error'
 import type { ControlRequest, Mode, RecordMode } from './controls'
 import type { Checked, Transport } from './transport'
 
@@ -84,7 +84,7 @@ export class Settings {
         throw new ControlError('not-applied', { action: request.action, state: now ? 'on' : 'off' })
       return 'checked'
     }
-    const rules = await this.transport.fresh('VideoAnalyseRule')
+    const rules = await this.transport.fresh('VideoAnalyseRule', `VideoAnalyseRule[${ch}]`)
     if (!rules) throw new ControlError('unsupported', { action: request.action })
     const names = [...rules]
       .filter(([k]) => k.startsWith(`VideoAnalyseRule[${ch}][`) && k.endsWith('].Name'))
@@ -156,13 +156,6 @@ export class Settings {
   }
 
   private noRule(name: string, names: string[]): ControlError {
-    return new ControlError('rule-name', {
-      name,
-      rules:
-        names
-          .map((n) => `"${n.slice(0, 64)}"`)
-          .slice(0, 20)
-          .join(', ') || '-',
-    })
+    return new ControlError('rule-name', { name, rules: listedNames(names) })
   }
 }

@@ -76,6 +76,15 @@ export class Transport {
   /** Answers read to learn what the device has, and "not here" answers until when they are believed. */
   private readonly known = new Map<string, { table: Table; until: number }>()
   private readonly absent = new Map<string, number>()
+  /** What is being learned now: one read, shared by all who ask meanwhile. */
+  private readonly learning = new Map<string, Promise<Table | undefined>>()
+  /**
+   * Tables being read now, each with the count of writes answered before it was sent: one read is shared by all
+   * who ask meanwhile, unless a write was answered since it was sent (a write's read-back must see the write).
+   * A thousand settings read the same table once each otherwise (security-2026-12.md 1 and 6).
+   */
+  private readonly reading = new Map<string, { writes: number; table: Promise<Table | undefined> }>()
+  private writes = 0
   private recorder: Promise<boolean> | undefined
 
   constructor(
@@ -123,6 +132,16 @@ export class Transport {
     const kept = this.known.get(key)
     if (kept && kept.until > Date.now()) return kept.table
     if ((this.absent.get(key) ?? 0) > Date.now()) return undefined
+    let pending = this.learning.get(key)
+    if (!pending) {
+      pending = this.learnNow(key, load)
+      this.learning.set(key, pending)
+      void pending.finally(() => this.learning.delete(key)).catch(() => undefined)
+    }
+    return pending
+  }
+
+  private async learnNow(key: string, load: () => Promise<Table | undefined>): Promise<Table | undefined> {
     let table: Table | undefined
     try {
       table = await load()
@@ -144,11 +163,29 @@ export class Transport {
     return this.learn(name, `/cgi-bin/configManager.cgi?action=getConfig&name=${name}`)
   }
 
-  /** A configuration table as the device has it now (what a write is checked against, what a timer restores). */
-  async fresh(name: string): Promise<Table | undefined> {
-    const table = await this.read(`/cgi-bin/configManager.cgi?action=getConfig&name=${name}`)
-    if (table) this.known.set(name, { table, until: Date.now() + KNOWN_FOR_MS })
-    return table
+  /**
+   * A configuration table as the device has it now (what a write is checked against, what a timer restores).
+   * `rows`: only the keys that start so (`Lighting_V2[3]`), for a caller that keeps them across an `await`: a
+   * whole table may be 256 KiB of answer and ten times that parsed, and a few settings run at once.
+   */
+  async fresh(name: string, rows?: string): Promise<Table | undefined> {
+    let shared = this.reading.get(name)
+    if (!shared || shared.writes !== this.writes) {
+      const table = this.read(`/cgi-bin/configManager.cgi?action=getConfig&name=${name}`).then((table) => {
+        if (table) this.known.set(name, { table, until: Date.now() + KNOWN_FOR_MS })
+        return table
+      })
+      const read = { writes: this.writes, table }
+      shared = read
+      this.reading.set(name, read)
+      void table
+        .finally(() => {
+          if (this.reading.get(name) === read) this.reading.delete(name)
+        })
+        .catch(() => undefined)
+    }
+    const table = await shared.table
+    return table && rows !== undefined ? pick(table, rows) : table
   }
 
   /**
@@ -218,7 +255,7 @@ export class Transport {
    * - 503: busy: said as such, asked again next time.
    */
   async write(request: ControlRequest, path: string, closing = false): Promise<void> {
-    const { status, body } = await this.call(path, closing)
+    const { status, body } = await this.call(path, closing).finally(() => this.writes++)
     const text = body.toString('utf8').trim()
     if (status === 401) throw refusalOf(this.http, status)
     if (status === 403 || (status === 200 && /^Error/i.test(text))) {
@@ -241,7 +278,10 @@ export class Transport {
   ): Promise<{ result?: unknown; params?: Record<string, unknown> } | undefined> {
     this.open()
     try {
-      return await this.rpc.call(method, params, object)
+      // Any method but a read may change what a table says.
+      return await this.rpc.call(method, params, object).finally(() => {
+        if (!method.endsWith('.getConfig')) this.writes++
+      })
     } catch (err) {
       // The device answered `result: false` ("Method not found", "Authority:check failure", an error on a
       // channel that lacks the thing, rr#555), or has no JSON-RPC at all (404): not here. A 503, an answer that
@@ -257,7 +297,7 @@ export class Transport {
   async rpc2Together(calls: Array<{ method: string; params: Record<string, unknown> }>): Promise<boolean> {
     this.open()
     try {
-      await this.rpc.multicall(calls)
+      await this.rpc.multicall(calls).finally(() => this.writes++)
       return true
     } catch (err) {
       if (err instanceof Rpc2Error && (err.code !== undefined || err.message === 'HTTP 404')) return false
@@ -286,6 +326,16 @@ export class Transport {
       throw await failureOf(this.http, err, this.limits.cgiTimeoutMs)
     }
   }
+}
+
+/** The rows of a table under `prefix` (`Lighting_V2[3]`: `Lighting_V2[3][0][1].Mode`, not `Lighting_V2[30]…`). */
+function pick(table: Table, prefix: string): Table {
+  const rows: Table = new Map()
+  for (const [key, value] of table) {
+    if (key.startsWith(prefix) && (key[prefix.length] === '[' || key[prefix.length] === '.'))
+      rows.set(key, value)
+  }
+  return rows
 }
 
 /** A device's value as a person reads it: `true`/`false` are on and off; others as the device wrote them. */

@@ -46,4 +46,28 @@ describe('setting queue', () => {
     assert.deepEqual(await Promise.all([held, second]), ['a', 'b'])
     assert.equal(await queue.add('c', () => Promise.resolve('c')), 'c')
   })
+
+  it('works on at most `running` settings at once, the others in the order they came (security-2026-12.md 1)', async () => {
+    const queue = new SettingQueue(100, 2)
+    let now = 0
+    let most = 0
+    const order: number[] = []
+    const releases: Array<() => void> = []
+    const runs = [1, 2, 3, 4, 5].map((n) =>
+      queue.add(`light/${n}`, async () => {
+        order.push(n)
+        most = Math.max(most, ++now)
+        await new Promise<void>((resolve) => releases.push(resolve))
+        now--
+        return n
+      }),
+    )
+    while (order.length < 5) {
+      await new Promise((resolve) => setImmediate(resolve))
+      releases.shift()?.()
+    }
+    releases.forEach((release) => release())
+    assert.deepEqual(await Promise.all(runs), [1, 2, 3, 4, 5])
+    assert.deepEqual([most, order], [2, [1, 2, 3, 4, 5]])
+  })
 })
