@@ -263,15 +263,17 @@ describe(`camera client against the simulator (real TCP on 127.0.0.1, connection
     const silent = Date.now()
     await waitFor(c.stream, 'state', 'the stall noticed', 3_000, (s: StateChange) => s.state === 'retrying')
     const noticed = Date.now()
-    assert.ok(noticed - silent >= 250, 'noticed after the stall limit')
-    // Within a heartbeat interval (100 ms) before the silence began, not when it was noticed.
-    assert.ok(c.stream.times.since <= silent + 20 && c.stream.times.since >= silent - 150, 'the state since')
+    // The outage began with the last part received: a stall limit (300 ms) before it was noticed, whatever the
+    // machine's load. Before issue 17 it began when it was noticed.
+    const since = c.stream.times.since
+    assert.ok(noticed - since >= 290, `since ${noticed - since} ms before it was noticed`)
+    assert.ok(since >= silent - 200, 'at most a heartbeat interval before the silence, with some slack')
     const down = health.find((h) => h.state === 'disconnected')!
-    assert.ok(Date.parse(down.since) <= silent + 20, `disconnected since ${down.since}`)
+    assert.equal(Date.parse(down.since), since, 'the health output says the same')
     await waitFor(c.stream, 'state', 'connected again', 3_000, (s: StateChange) => s.state === 'connected')
     const up = health.at(-1)!
     assert.ok(
-      (up.downtime ?? 0) * 1000 >= noticed - silent - 20,
+      (up.downtime ?? 0) * 1000 >= noticed - since - 20,
       `downtime ${up.downtime} s counts the silence`,
     )
   })
