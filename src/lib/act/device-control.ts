@@ -91,9 +91,11 @@ export class DeviceControl {
 
   /**
    * Carries out one request. Requests for a setting already being changed wait, and only the last of those
-   * waiting is sent: every waiting message gets its result.
+   * waiting is sent: every waiting message gets its result. `ended`: told when a timed siren or light this
+   * request started has been put back (with the failure, if that failed); not when a newer request or a close
+   * ended it first.
    */
-  async run(request: ControlRequest): Promise<unknown> {
+  async run(request: ControlRequest, ended?: (err?: unknown) => void): Promise<unknown> {
     if (this.abort.signal.aborted) {
       throw new ControlError('closed')
     }
@@ -104,7 +106,7 @@ export class DeviceControl {
     this.stopTimers(key)
     return this.queue.add(key, async (preempted) => {
       try {
-        const result = await this.execute(named, key, preempted)
+        const result = await this.execute(named, key, preempted, ended)
         // A value that stays (not timed): there is nothing to go back to any more.
         if (!this.timers.has(key)) this.reverts.delete(key)
         return result
@@ -150,7 +152,12 @@ export class DeviceControl {
     await this.queue.settled(2 * this.options.cgiTimeoutMs)
   }
 
-  private async execute(request: ControlRequest, key: string, preempted: AbortSignal): Promise<unknown> {
+  private async execute(
+    request: ControlRequest,
+    key: string,
+    preempted: AbortSignal,
+    ended?: (err?: unknown) => void,
+  ): Promise<unknown> {
     const { action, value } = request
     const done = (state: unknown, checked: boolean | 'checked' | 'unverified'): ControlResult => ({
       action,
@@ -174,7 +181,7 @@ export class DeviceControl {
           const send = (io: boolean) => (): Promise<void> => this.deterrence.send(request, io)
           // The siren stops by itself after 10-15 s (rroller client.py): to sound for longer it is started again.
           const repeat = action === 'siren' ? this.options.sirenRepeatMs : undefined
-          this.timed(key, request.duration * 1000, send(false), repeat && [repeat, send(true)])
+          this.timed(key, request.duration * 1000, send(false), repeat && [repeat, send(true)], ended)
         }
         return done(state === 'unverified' ? on : state, state !== 'unverified')
       }
@@ -189,7 +196,7 @@ export class DeviceControl {
             : await this.lights.white(request, mode)
         if (mode === 'on' && request.duration !== undefined) {
           // Back to what it was: a light that was on Auto goes back to Auto, not off.
-          this.timed(key, request.duration * 1000, change.restore)
+          this.timed(key, request.duration * 1000, change.restore, 0, ended)
         }
         return done(action === 'light' ? mode === 'on' : mode, change.checked)
       }
@@ -365,6 +372,7 @@ export class DeviceControl {
     ms: number,
     revert: () => Promise<unknown>,
     repeat?: [number, () => Promise<unknown>] | 0,
+    ended?: (err?: unknown) => void,
   ): void {
     const back = this.reverts.get(key) ?? revert
     if (this.closing) {
@@ -378,7 +386,12 @@ export class DeviceControl {
       () => {
         this.stopTimers(key)
         this.reverts.delete(key)
-        void this.queue.add(key, () => back()).catch(() => undefined)
+        this.queue
+          .add(key, () => back())
+          .then(
+            () => ended?.(),
+            (err: unknown) => ended?.(err),
+          )
       },
       Math.min(ms, 2_147_483_647),
     )

@@ -16,6 +16,7 @@ import {
 import { Rpc2Error, Rpc2LoginLocked, Rpc2LoginRefused, type Rpc2Session } from '../session/rpc2'
 import { ControlError } from './control-error'
 import { printable } from '../text'
+import { clock } from '../badge'
 import type { ControlRequest } from './controls'
 
 export type Table = Map<string, string>
@@ -40,11 +41,12 @@ export function refusalOf(http: HttpSession, status: number): ControlError {
 /** What went wrong with a call that got no usable answer, as a ControlError. */
 export async function failureOf(http: HttpSession, err: unknown, waitedMs: number): Promise<ControlError> {
   if (err instanceof ControlError) return err
-  if (err instanceof LoginsPaused)
-    return new ControlError('paused', { until: new Date(err.until).toISOString() })
+  if (err instanceof LoginsPaused) return new ControlError('paused', { until: clock(new Date(err.until)) })
   if (err instanceof AnswerTooLarge) return new ControlError('too-large', { limit: err.limit })
   if (err instanceof Rpc2LoginLocked) return new ControlError('locked')
-  if (err instanceof Rpc2LoginRefused) return new ControlError('login', { left: http.budget.left })
+  // RPC2 logins pause on their own budget as well as on the camera's: the sooner of the two is what is left.
+  if (err instanceof Rpc2LoginRefused)
+    return new ControlError('login', { left: Math.min(http.budget.left, http.rpc2Budget.left) })
   if (err instanceof Rpc2Error) return new ControlError('answer', { detail: err.message })
   // A call that ran out of time says the limit it ran out of, whoever asked (the door, the control).
   const reason = await http.explain(classify(err), err instanceof CallTimeout ? err.limitMs : waitedMs)
