@@ -7,7 +7,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red'
 import type { DahuaCameraNode } from './dahua-camera'
 import { clock, reasonText } from './lib/badge'
-import { ControlError, failureText } from './lib/act/control-error'
+import { ControlError, failureText, shortText } from './lib/act/control-error'
 import {
   DEFAULT_MERGE,
   DOOR_CODES,
@@ -47,10 +47,7 @@ export default function (RED: NodeAPI): void {
     RED.nodes.createNode(this, config)
     const camera = RED.nodes.getNode(config.camera) as DahuaCameraNode | null
     const device = camera?.device
-    // failureText() words a network reason from `dahua-camera.reason.*`, which this node set's catalog does not
-    // have (Node-RED looks a key up in the catalog of the node set that asks): this catalog keeps its own copy.
-    const t = (key: string, params?: Record<string, string | number>): string =>
-      RED._(key.replace(/^dahua-camera\.reason\./, 'dahua-door.reason.'), params)
+    const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)
     if (!camera || !device) {
       const badge = camera?.problemBadge?.endsWith('no-login') ? 'no-login' : 'no-camera'
       this.status({ fill: 'red', shape: 'ring', text: `dahua-door.status.${badge}` })
@@ -280,13 +277,7 @@ export default function (RED: NodeAPI): void {
     })
 
     function sentence(err: unknown, action: string): string {
-      // `count` picks the plural of a sentence that says how many tries are left.
-      const left = err instanceof ControlError ? err.params.left : undefined
-      return failureText(err, t, 'dahua-door', {
-        action,
-        camera: where,
-        ...(typeof left === 'number' ? { count: left } : {}),
-      })
+      return failureText(err, t, 'dahua-door', { action, camera: where })
     }
 
     /** A red badge with the action, when it failed and why, in a few words. */
@@ -297,20 +288,9 @@ export default function (RED: NodeAPI): void {
         text: RED._('dahua-door.status.failed', {
           action,
           time: clock(new Date()),
-          reason: shortReason(err),
+          reason: shortText(err, t, 'dahua-door'),
         }),
       })
-    }
-
-    function shortReason(err: unknown): string {
-      if (!(err instanceof ControlError)) return t('dahua-door.short.failed-other')
-      if (err.key === 'failed') {
-        const reason = { kind: String(err.params.kind) as 'network', detail: String(err.params.detail ?? '') }
-        return reasonText({ state: 'retrying', reason }, t, 'dahua-door')
-      }
-      const key = `dahua-door.short.${err.key}`
-      const text = t(key, err.params)
-      return text === key ? t('dahua-door.short.failed-other') : text
     }
 
     this.on('close', (_removed: boolean, done: () => void) => {

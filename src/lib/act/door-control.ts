@@ -7,17 +7,10 @@ import { ControlError } from './control-error'
 import { failureOf, refusalOf } from './transport'
 import { MAX_CONTROL_WAITING } from '../limits'
 import { SettingQueue } from './setting-queue'
-import { LoginsPaused, type HttpSession } from '../session/http-session'
+import type { HttpSession } from '../session/http-session'
 import { DEFAULT_TIMING } from '../session/policy'
 import type { DoorEvent } from '../stream/door-events'
-import {
-  METHOD_NOT_FOUND,
-  Rpc2Error,
-  Rpc2LoginLocked,
-  Rpc2LoginRefused,
-  type Rpc2Session,
-} from '../session/rpc2'
-import { clock } from '../badge'
+import { METHOD_NOT_FOUND, Rpc2Error, type Rpc2Session } from '../session/rpc2'
 import { printable } from '../text'
 
 /**
@@ -165,7 +158,7 @@ export class DoorControl {
       if (err instanceof Rpc2Error && err.code === METHOD_NOT_FOUND) {
         throw new ControlError('no-hang-up', { method: 'VideoTalkPhone.getCallState' })
       }
-      throw await this.failure(err)
+      throw await failureOf(this.http, err, DEFAULT_TIMING.cgiTimeoutMs)
     }
     throw new ControlError('answer', { detail: 'no callState' })
   }
@@ -257,7 +250,7 @@ export class DoorControl {
       const { status, body } = await this.http.cgi(path, { signal: this.abort.signal })
       return { status, body: body.toString('utf8') }
     } catch (err) {
-      throw await this.failure(err)
+      throw await failureOf(this.http, err, DEFAULT_TIMING.cgiTimeoutMs)
     }
   }
 
@@ -278,22 +271,7 @@ export class DoorControl {
       if (err instanceof Rpc2Error && door !== undefined) {
         throw new ControlError('door-refused', { door, detail: err.message })
       }
-      throw await this.failure(err)
+      throw await failureOf(this.http, err, DEFAULT_TIMING.cgiTimeoutMs)
     }
-  }
-
-  /**
-   * A locked account, a refused login, an RPC2 refusal or silence, as transport.ts words them for every action;
-   * but a pause says until when on the clock, and an RPC2 refusal the tries RPC2's own budget has left.
-   */
-  private failure(err: unknown): Promise<ControlError> {
-    if (err instanceof LoginsPaused) {
-      return Promise.resolve(new ControlError('paused', { until: clock(new Date(err.until)) }))
-    }
-    if (err instanceof Rpc2LoginRefused && !(err instanceof Rpc2LoginLocked)) {
-      const left = Math.min(this.http.budget.left, this.http.rpc2Budget.left)
-      return Promise.resolve(new ControlError('login', { left }))
-    }
-    return failureOf(this.http, err, DEFAULT_TIMING.cgiTimeoutMs)
   }
 }
