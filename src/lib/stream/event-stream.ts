@@ -311,15 +311,15 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
     first: AttachedStream,
   ): Promise<{ reason: FailureReason; healthy: boolean; stream: AttachedStream }> {
     let stream = first
-    let putOff = false
+    // Refreshes put off in a row: each cost the camera an attach (a login), so each next try waits twice as long.
+    let putOff = 0
     session.live = stream
     if (session.drain) {
       this.sortWhenQuiet(session, session.drain) // the new stream may stay quiet: the stalled one is sorted anyway
     }
     for (;;) {
-      const delay = putOff
-        ? MIN_REFRESH_GAP_MS
-        : Math.max(refreshDelayMs(this.timing, this.random()), MIN_REFRESH_GAP_MS)
+      const due = Math.max(refreshDelayMs(this.timing, this.random()), MIN_REFRESH_GAP_MS)
+      const delay = putOff > 0 ? Math.min(due, MIN_REFRESH_GAP_MS * 2 ** Math.min(putOff - 1, 20)) : due
       const outcome =
         this.timing.refreshMs > 0 ? await this.until(session, stream, delay) : await stream.ended
       if (outcome !== 'due') {
@@ -330,7 +330,6 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
           stream,
         }
       }
-      putOff = false
       // No login while logins are paused (a Test connection with a typo, another node's old password): the old
       // stream still works, so the refresh waits for its next turn (review-2026-12.md 13). Nor while a stalled
       // stream is read for its late events: those are sorted against this stream.
@@ -363,10 +362,11 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
       }
       if (!oldEnded && stream.lastEventAt >= askedAt) {
         fresh.close({ kind: 'closed', detail: 'refresh put off' })
-        putOff = true
+        putOff++
         continue
       }
       stream.close({ kind: 'closed', detail: 'refresh' })
+      putOff = 0
       stream = fresh
       session.live = stream
       // Only if the old stream ended with events since the ask can the new one's first be copies of them.
