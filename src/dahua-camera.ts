@@ -6,7 +6,8 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red'
 import { Device } from './lib/device'
 import type { StreamWarning } from './lib/stream/event-stream'
-import { snapshotBytes } from './lib/limits'
+import { MAX_CODES, snapshotBytes } from './lib/limits'
+import { detectionOf } from './lib/stream/detection'
 import { probeCamera } from './lib/session/probe'
 import { cleanHost } from './lib/rules'
 import { basicKey, reasonText } from './lib/badge'
@@ -38,6 +39,8 @@ export interface DahuaCameraNode extends Node<Partial<CameraCredentials>> {
   address: CameraAddress
   /** The codes this camera has sent since deploy: code -> 1-based channel -> count (the editor lists them). */
   seen: Map<string, Map<number, number>>
+  /** The object kinds and rule names its detections have named since deploy, with counts (the editor lists them). */
+  seenDetections: { objects: Map<string, number>; rules: Map<string, number> }
   /** `codes`: the lower-case codes the user listens for, undefined for all (what is worth reconciling). */
   register(user: Node, codes?: Set<string>): void
   /** How many event nodes take this camera's events now. */
@@ -109,6 +112,7 @@ export default function (RED: NodeAPI): void {
     this.identity = { name: (config.name || host).trim(), host }
     this.address = { host, port, protocol, verifyTls: config.verifyTls !== false }
     this.seen = new Map()
+    this.seenDetections = { objects: new Map(), rules: new Map() }
 
     const users = new Map<string, Set<string> | undefined>()
     const interest = (): Set<string> | undefined =>
@@ -174,6 +178,11 @@ export default function (RED: NodeAPI): void {
         const channels = this.seen.get(event.code) ?? new Map<number, number>()
         this.seen.set(event.code, channels)
         channels.set(event.index + 1, (channels.get(event.index + 1) ?? 0) + 1)
+        const detection = detectionOf(event)
+        if (detection) {
+          count(this.seenDetections.objects, detection.object)
+          count(this.seenDetections.rules, detection.rule?.name)
+        }
       }
     })
 
@@ -371,6 +380,23 @@ export default function (RED: NodeAPI): void {
     },
   )
 
+  // The object kinds and rule names a deployed camera's detections named: the event dialog offers these.
+  RED.httpAdmin.get(
+    '/dahua-camera/:id/seen-detections',
+    RED.auth.needsPermission('dahua-camera.read'),
+    sameSite,
+    (req, res) => {
+      const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
+      if (!camera?.seenDetections) {
+        res.status(404).json({ error: 'not deployed' })
+        return
+      }
+      const list = (seen: Map<string, number>): { name: string; count: number }[] =>
+        [...seen].map(([name, count]) => ({ name, count })).sort((a, b) => b.count - a.count)
+      res.json({ objects: list(camera.seenDetections.objects), rules: list(camera.seenDetections.rules) })
+    },
+  )
+
   // What a deployed camera supports, per channel: the control dialog marks these actions. Learned once, lazily,
   // through the camera's own session and login budget (device-control.ts). Learning makes hundreds of requests
   // to the camera, so it takes the right to change cameras (as Test connection does), and the editor's own
@@ -426,4 +452,11 @@ export default function (RED: NodeAPI): void {
       credentials: { username: { type: 'text' }, password: { type: 'password' } },
     },
   )
+}
+
+/** Counts a name, up to MAX_CODES names: a camera that names a new rule in every event cannot grow the list. */
+function count(seen: Map<string, number>, name: string | undefined): void {
+  if (name !== undefined && (seen.has(name) || seen.size < MAX_CODES)) {
+    seen.set(name, (seen.get(name) ?? 0) + 1)
+  }
 }

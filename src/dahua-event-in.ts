@@ -9,16 +9,14 @@ import type { DahuaCameraNode } from './dahua-camera'
 import { badgeFor, clock, reasonText, type LastEvent } from './lib/badge'
 import { PictureTimeout, PicturesPaused } from './lib/device'
 import { CallTimeout } from './lib/session/http-session'
-import { matches, parseFilter } from './lib/stream/filter'
+import { detectionOf } from './lib/stream/detection'
+import { marked, matches, parseFilter, type FilterSettings } from './lib/stream/filter'
 import type { Health } from './lib/stream/health'
 import { indexIsVideoChannel, toMessage, type EventMessage } from './lib/stream/message'
 import type { CameraEvent, StateChange } from './lib/types'
 
-export interface DahuaEventInConfig extends NodeDef {
+export interface DahuaEventInConfig extends NodeDef, FilterSettings {
   camera: string
-  codes: string
-  channels: string
-  actions: string
   /** false: no second output with connection health (absent on flows from before it existed: on). */
   connection?: boolean
   /** Attach a snapshot of the channel to each Start. */
@@ -27,21 +25,28 @@ export interface DahuaEventInConfig extends NodeDef {
   snapshotTimeout?: string | number
 }
 
-/** What an input message may ask: `action`, and a new filter (a comma-separated string or an array each). */
+/** What an input message may ask: `action`, and new filter lists (a string or an array each). */
 interface ControlMessage {
   action?: unknown
   codes?: unknown
   channels?: unknown
   actions?: unknown
+  objects?: unknown
+  rules?: unknown
+  plates?: unknown
+  faces?: unknown
 }
+
+/** The filter lists an input message may replace; plates and faces are one per line. */
+const RUNTIME_LISTS = ['codes', 'channels', 'actions', 'objects', 'rules', 'plates', 'faces'] as const
 
 function lastOf(event: CameraEvent, receivedAt: number): LastEvent {
   return { code: event.code, action: event.action, at: new Date(receivedAt) }
 }
 
-function listOf(value: unknown): string | undefined {
+function listOf(value: unknown, separator: string): string | undefined {
   if (Array.isArray(value)) {
-    return value.map(String).join(',')
+    return value.map(String).join(separator)
   }
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined
 }
@@ -64,14 +69,25 @@ export default function (RED: NodeAPI): void {
       this.error(camera?.problem ?? RED._('dahua-event-in.errors.no-camera'))
       return
     }
-    const parsed = parseFilter(config)
+    let settings: FilterSettings = {
+      codes: config.codes,
+      channels: config.channels,
+      actions: config.actions,
+      objects: config.objects,
+      rules: config.rules,
+      plates: config.plates,
+      plateMatch: config.plateMatch,
+      faces: config.faces,
+      faceMatch: config.faceMatch,
+      faceSimilarity: config.faceSimilarity,
+    }
+    const parsed = parseFilter(settings)
     if ('error' in parsed) {
       this.status({ fill: 'red', shape: 'ring', text: 'dahua-event-in.status.invalid-filter' })
-      this.error(RED._(`dahua-event-in.errors.invalid-${parsed.error.list}`, { item: parsed.error.item }))
+      this.error(RED._(parsed.error.key, parsed.error.params))
       return
     }
     let filter = parsed.filter
-    let settings = { codes: config.codes, channels: config.channels, actions: config.actions }
     let paused = false
     const connectionOutput = config.connection !== false
     // 0.1 to 60 s: whatever the editor or an imported flow says, a Start never waits longer than a minute.
@@ -157,10 +173,11 @@ export default function (RED: NodeAPI): void {
     }
     const onEvent = (event: CameraEvent, receivedAt: number): void => {
       const name = indexIsVideoChannel(event.code) ? device.stream.channelName(event.index) : undefined
-      if (paused || !matches(filter, event, name)) {
+      const detection = detectionOf(event)
+      if (paused || !matches(filter, event, name, detection)) {
         return
       }
-      const msg = toMessage(event, camera.identity, receivedAt, name)
+      const msg = toMessage(event, camera.identity, receivedAt, name, detection && marked(filter, detection))
       // The parsed data is shared by every node on this camera: a flow that edits its copy must not edit
       // another flow's. Counted in nodes, not listeners: the camera node listens too, and a lone node should
       // not pay for a copy.
@@ -192,17 +209,15 @@ export default function (RED: NodeAPI): void {
 
     // Runtime control, as core `mqtt in` has: change the filter or the connection without a redeploy.
     this.on('input', (msg: NodeMessage & ControlMessage, _send, done) => {
-      if (msg.codes !== undefined || msg.channels !== undefined || msg.actions !== undefined) {
-        const wanted = {
-          codes: listOf(msg.codes) ?? settings.codes,
-          channels: listOf(msg.channels) ?? settings.channels,
-          actions: listOf(msg.actions) ?? settings.actions,
+      if (RUNTIME_LISTS.some((list) => msg[list] !== undefined)) {
+        const wanted = { ...settings }
+        for (const list of RUNTIME_LISTS) {
+          const separator = list === 'plates' || list === 'faces' ? '\n' : ','
+          wanted[list] = listOf(msg[list], separator) ?? settings[list]
         }
         const next = parseFilter(wanted)
         if ('error' in next) {
-          done(
-            new Error(RED._(`dahua-event-in.errors.invalid-${next.error.list}`, { item: next.error.item })),
-          )
+          done(new Error(RED._(next.error.key, next.error.params)))
           return
         }
         filter = next.filter

@@ -95,18 +95,91 @@ export function quotedName(item: string): string | undefined {
   return /^"([^"]{1,64})"$/.exec(item)?.[1]?.trim() || undefined
 }
 
+/** What a detection can be (detection.ts maps each firmware's words to these). */
+export const OBJECT_KINDS = [
+  'human',
+  'vehicle',
+  'non-motor',
+  'animal',
+  'fire',
+  'smoke',
+  'plate',
+  'face',
+  'unknown',
+] as const
+
+/** A rule name, a plate or a face's name: the camera's own pages allow far shorter ones. */
+export const MAX_NAME_CHARS = 64
+
+/** Entries of a list of known plates or faces: a household has a few, a car park a few thousand. */
+export const MAX_KNOWN = 10_000
+
+/** Which events a list of known plates or faces lets through; `all` passes every one, marked. */
+export const KNOWN_MATCHES = ['all', 'known', 'unknown'] as const
+
+export type FilterList = 'codes' | 'channels' | 'actions' | 'objects' | 'rules'
+
 /** The first entry of a filter list that is not one, as the runtime's own error. */
-export function filterProblem(list: 'codes' | 'channels' | 'actions', value: unknown): Problem | undefined {
-  const valid =
-    list === 'codes'
-      ? isCode
-      : list === 'actions'
-        ? isAction
-        : (i: string) => !!channelRange(i) || quotedName(i) !== undefined
+export function filterProblem(list: FilterList, value: unknown): Problem | undefined {
+  const valid: (item: string) => boolean = {
+    codes: isCode,
+    actions: isAction,
+    channels: (i: string) => !!channelRange(i) || quotedName(i) !== undefined,
+    objects: (i: string) => (OBJECT_KINDS as readonly string[]).includes(i.toLowerCase()),
+    rules: (i: string) => i.length <= MAX_NAME_CHARS,
+  }[list]
   const bad = listItems(value).find((item) => !valid(item))
   return bad === undefined
     ? undefined
-    : { key: `dahua-event-in.errors.invalid-${list}`, params: { item: bad } }
+    : { key: `dahua-event-in.errors.invalid-${list}`, params: { item: bad.slice(0, MAX_NAME_CHARS + 1) } }
+}
+
+/** The entries of a list of plates or faces: one per line (plates may also be comma-separated). */
+export function knownItems(list: 'plates' | 'faces', value: unknown): string[] {
+  return text(value)
+    .split(list === 'plates' ? /[\n,]/ : /\n/)
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0)
+}
+
+/**
+ * A plate as it is compared: `ab-123 cd` is `AB123CD`. Devices and people write the same plate with and without
+ * spaces and dashes, and full-width letters on some (NFKC makes them plain).
+ */
+export function plateKey(plate: string): string {
+  return plate
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[\s\-\u2010-\u2015]/g, '')
+}
+
+export function knownProblem(list: 'plates' | 'faces', value: unknown): Problem | undefined {
+  const items = knownItems(list, value)
+  if (items.length > MAX_KNOWN) {
+    return { key: `dahua-event-in.errors.too-many-${list}`, params: { max: String(MAX_KNOWN) } }
+  }
+  const bad = items.find(
+    (item) => item.length > MAX_NAME_CHARS || (list === 'plates' && plateKey(item) === ''),
+  )
+  return bad === undefined
+    ? undefined
+    : { key: `dahua-event-in.errors.invalid-${list}`, params: { item: bad.slice(0, MAX_NAME_CHARS + 1) } }
+}
+
+export function knownMatchProblem(value: unknown): Problem | undefined {
+  return value === undefined || value === '' || (KNOWN_MATCHES as readonly unknown[]).includes(value)
+    ? undefined
+    : { key: 'dahua-event-in.errors.invalid-match', params: { match: text(value).slice(0, 20) } }
+}
+
+/** The least similarity (0-100) for a face to count as known; empty: whatever the device matched. */
+export function similarityProblem(value: unknown): Problem | undefined {
+  const number = Number(value)
+  return value === undefined ||
+    text(value).trim() === '' ||
+    (Number.isFinite(number) && number >= 0 && number <= 100)
+    ? undefined
+    : { key: 'dahua-event-in.errors.invalid-similarity' }
 }
 
 /**

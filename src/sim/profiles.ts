@@ -134,6 +134,128 @@ const nvrSample: CameraEvent[] = [
   })),
 ]
 
+// A traffic (ITC) camera's plate events, their fields and values as real ones sent them (test/fixtures/events,
+// SOURCES.md): a toll gate's TrafficJunction with no plate read (YutthapoomSa/dahua-api, over RPC2), and a parking
+// and a wrong-way event with plates (hysios/dhhttp, over snapManager: the same fields). A subset of each; the
+// detection tests check every value against the captures.
+const anprSample: CameraEvent[] = [
+  {
+    code: 'TrafficJunction',
+    action: 'Pulse',
+    index: 0,
+    data: {
+      Class: 'Traffic',
+      EventID: 516,
+      GroupID: 175706653,
+      Lane: 2,
+      Name: 'TrafficTollGate0',
+      Object: {
+        Action: 'Appear',
+        BoundingBox: [0, 0, 0, 0],
+        Confidence: 0,
+        ObjectID: 5995,
+        ObjectType: 'Plate',
+        Text: '',
+      },
+      RuleID: 31,
+      TrafficCar: {
+        PlateColor: 'Unknown',
+        PlateType: 'Unknown',
+        VehicleColor: 'Blue',
+        VehicleSize: 'Light-duty',
+      },
+      UTC: 1706625295,
+      UTCMS: 305,
+    },
+  },
+  {
+    code: 'TrafficParking',
+    action: 'Start',
+    index: 0,
+    data: {
+      CommInfo: { Country: 'CHN' },
+      GroupID: 1647090670,
+      Lane: 1,
+      Object: {
+        Action: 'Appear',
+        BoundingBox: [5954, 2234, 6346, 2404],
+        Confidence: 0,
+        Country: 'CHN',
+        ObjectID: 1647090670,
+        ObjectType: 'Plate',
+        Text: '鄂A06654',
+      },
+      TrafficCar: {
+        PlateColor: 'Blue',
+        PlateNumber: '鄂A06654',
+        PlateType: 'Normal',
+        VehicleColor: 'Black',
+        VehicleSign: 'Unknown',
+        VehicleSize: 'Light-duty',
+      },
+      UTC: 1615554670,
+      UTCMS: 619,
+      Vehicle: { BoundingBox: [2640, 1872, 5864, 6432], Category: 'Unknown', ObjectType: 'Vehicle' },
+    },
+  },
+  {
+    code: 'TrafficRetrograde',
+    action: 'Pulse',
+    index: 0,
+    data: {
+      Name: '逆行',
+      Object: {
+        Action: 'Appear',
+        BoundingBox: [2242, 1989, 2474, 2092],
+        Confidence: 0,
+        Country: 'CHN',
+        ObjectID: 3038302,
+        ObjectType: 'Plate',
+        Text: '粤MTU952',
+      },
+      RuleID: 21,
+      TrafficCar: {
+        PlateColor: 'Blue',
+        PlateNumber: '粤MTU952',
+        VehicleColor: 'Gray',
+        VehicleSign: 'Unknown',
+      },
+      Vehicle: { Category: 'LargeTruck', ObjectType: 'Vehicle' },
+    },
+  },
+]
+
+/**
+ * A recorder's face recognition: the fields of rr#573's capture (NVR2116HS-I/L, channel 11), and `Candidates` as
+ * the Dahua HTTP API names them (no capture with candidates is public, SOURCES.md): a face it knows, with the
+ * specification's own example person, and one it does not (empty candidates, as a client tested on an NVR5216-EI
+ * reads an unknown face).
+ */
+const recognised = (candidates: unknown[]): Record<string, unknown> => ({
+  IsGlobalScene: true,
+  Object: {
+    ObjectID: 370,
+    RelativeID: 370,
+    ObjectType: 'HumanFace',
+    Action: 'Appear',
+    BoundingBox: [0, 0, 2320, 5368],
+    Center: [2176, 2832],
+    Emotion: 'Happy',
+    Sex: 'Woman',
+    Age: 67,
+  },
+  Candidates: candidates,
+})
+const faceSample: CameraEvent[] = [
+  {
+    code: 'FaceRecognition',
+    action: 'Start',
+    index: 10,
+    data: recognised([{ Person: { UID: '1', GroupID: '1', Name: 'ZhangSan' }, Similarity: 80 }]),
+  },
+  { code: 'FaceRecognition', action: 'Start', index: 10, data: recognised([]) },
+]
+
 const call = { CallID: '20261124104117@838181@192.168.2.25' }
 
 // Amcrest AD110/AD410: a press is `_DoTalkAction_` Invite with CallNoAnswered and PhoneCallDetect Starts in the
@@ -563,6 +685,36 @@ export const PROFILES: Record<string, DeviceProfile> = {
       disarm: 'indexed',
       reboot: true,
     },
+  },
+  anpr: {
+    name: 'anpr',
+    description: 'a traffic (ITC) camera reading number plates, with a relay for a barrier',
+    auth: 'digest',
+    // The captures name their cameras by their own names (V1FC049A, 8M049B2PAJF3085), not a model: ITC is the
+    // family every Dahua traffic camera's model begins with.
+    systemDeviceType: 'ITC',
+    model: 'ITC',
+    // No capture names a firmware: a version of the family's form, dated as the YutthapoomSa capture.
+    firmware: '2.800.0000000.0.R,build:2024-01-30',
+    channels: 1,
+    json: 'spaces',
+    untrackedCodes: ['TrafficParking'],
+    sample: anprSample,
+    controls: { alarmOutputs: 1, alarmModes: 'standard', reboot: true },
+  },
+  'face-nvr': {
+    name: 'face-nvr',
+    description: 'a 16-channel NVR with face recognition (NVR2116HS-I/L)',
+    auth: 'digest',
+    systemDeviceType: '31',
+    model: 'DHI-NVR2116HS-I/L',
+    // rr#573 names no firmware: this is the NVR5216-EI's that recognised faces for HA_dahua2mqtt (SOURCES.md).
+    firmware: '4.003.0000000.0.R,build:2023-12-29',
+    channels: 16,
+    json: 'spaces',
+    untrackedCodes: ['FaceRecognition'],
+    sample: faceSample,
+    controls: { motion: true, reboot: true },
   },
 }
 

@@ -9,6 +9,7 @@ import controlNode from '../../src/dahua-control'
 import doorNode from '../../src/dahua-door'
 import eventInNode from '../../src/dahua-event-in'
 import type { Timing } from '../../src/lib/session/policy'
+import type { FilterSettings } from '../../src/lib/stream/filter'
 import { connection } from './sim'
 import { waitFor } from './wait'
 
@@ -88,13 +89,7 @@ export function cameraFlowNode(settings: CameraSettings): FlowNode {
 
 export function eventInFlowNode(
   id: string,
-  filter: {
-    codes?: string
-    channels?: string
-    actions?: string
-    snapshot?: boolean
-    snapshotTimeout?: number
-  } = {},
+  filter: FilterSettings & { snapshot?: boolean; snapshotTimeout?: number } = {},
   camera = 'cam',
 ): FlowNode[] {
   return [

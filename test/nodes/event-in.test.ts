@@ -62,6 +62,7 @@ describe(`dahua-event-in in ${runtimeName} against the simulator`, function () {
       index: 1,
       channel: 2,
       data,
+      detection: { object: 'human', objectType: 'Human', rule: { name: 'Gate; east' }, objectId: 863 },
       camera: { name: 'Door', host: '127.0.0.1' },
     })
     assert.ok(

@@ -1,9 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
-// An event node's filter: which codes, channels and actions it passes. The camera's one stream carries
-// everything (`codes=[All]`); each node filters locally, which is what lets every node share that stream.
+// An event node's filter: which codes, channels and actions it passes, and of detections which objects, rules,
+// plates and faces. The camera's one stream carries everything (`codes=[All]`); each node filters locally, which
+// is what lets every node share that stream.
 
-import { channelRange, filterProblem, listItems, quotedName } from '../rules'
+import {
+  channelRange,
+  filterProblem,
+  knownItems,
+  knownMatchProblem,
+  knownProblem,
+  listItems,
+  plateKey,
+  quotedName,
+  similarityProblem,
+  type FilterList,
+} from '../rules'
 import type { CameraEvent } from '../types'
+import type { Detection } from './detection'
 
 export interface FilterSettings {
   /** Comma-separated event codes; empty passes all. Case does not matter. */
@@ -12,7 +25,22 @@ export interface FilterSettings {
   channels?: string
   /** Comma-separated of Start, Stop, Pulse, State; empty passes all. */
   actions?: string
+  /** Comma-separated object kinds (`human, vehicle`); empty passes every event, with a detection or not. */
+  objects?: string
+  /** Comma-separated rule names as the camera's page shows them; case does not matter. */
+  rules?: string
+  /** Known plates, one per line. */
+  plates?: string
+  /** `all` (marked known or not), `known` or `unknown`; absent: all. */
+  plateMatch?: string
+  /** Known faces by name or id, one per line. */
+  faces?: string
+  faceMatch?: string
+  /** 0-100: a face matched with less is not known. Empty: whatever the device matched. */
+  faceSimilarity?: string | number
 }
+
+type Match = 'all' | 'known' | 'unknown'
 
 export interface EventFilter {
   codes?: Set<string>
@@ -20,12 +48,19 @@ export interface EventFilter {
   /** Channel names, lower-case: an event passes when its channel has one of these names. */
   channelNames?: Set<string>
   actions?: Set<string>
+  objects?: Set<string>
+  /** Rule names, lower-case. */
+  rules?: Set<string>
+  /** Plates as plateKey gives them. */
+  plates?: { known: Set<string>; match: Match }
+  /** Names and ids, lower-case. */
+  faces?: { known: Set<string>; match: Match; similarity: number }
 }
 
-/** Why a filter setting is refused: which list and the entry, for a catalog text. */
+/** Why a filter setting is refused: a catalog key and its parameters. */
 export interface FilterError {
-  list: 'codes' | 'channels' | 'actions'
-  item: string
+  key: string
+  params?: Record<string, string>
 }
 
 /**
@@ -33,17 +68,26 @@ export interface FilterError {
  * be is rules.ts's, which the editor's validators share.
  */
 export function parseFilter(settings: FilterSettings): { filter: EventFilter } | { error: FilterError } {
-  for (const list of ['codes', 'channels', 'actions'] as const) {
-    const problem = filterProblem(list, settings[list])
-    if (problem) {
-      return { error: { list, item: problem.params?.item ?? '' } }
-    }
+  const lists: FilterList[] = ['codes', 'channels', 'actions', 'objects', 'rules']
+  const problem =
+    lists.map((list) => filterProblem(list, settings[list])).find(Boolean) ??
+    knownProblem('plates', settings.plates) ??
+    knownProblem('faces', settings.faces) ??
+    knownMatchProblem(settings.plateMatch) ??
+    knownMatchProblem(settings.faceMatch) ??
+    similarityProblem(settings.faceSimilarity)
+  if (problem) {
+    return { error: problem }
   }
   const filter: EventFilter = {}
-  const codes = listItems(settings.codes)
-  if (codes.length > 0) {
-    filter.codes = new Set(codes.map((code) => code.toLowerCase()))
+  const lower = (list: 'codes' | 'actions' | 'objects' | 'rules'): Set<string> | undefined => {
+    const items = listItems(settings[list])
+    return items.length > 0 ? new Set(items.map((item) => item.toLowerCase())) : undefined
   }
+  filter.codes = lower('codes')
+  filter.actions = lower('actions')
+  filter.objects = lower('objects')
+  filter.rules = lower('rules')
   const channels = listItems(settings.channels)
   if (channels.length > 0) {
     filter.channels = new Set()
@@ -60,20 +104,86 @@ export function parseFilter(settings: FilterSettings): { filter: EventFilter } |
       }
     }
   }
-  const actions = listItems(settings.actions)
-  if (actions.length > 0) {
-    filter.actions = new Set(actions.map((action) => action.toLowerCase()))
+  const plates = knownItems('plates', settings.plates).map(plateKey)
+  const plateMatch = (settings.plateMatch || 'all') as Match
+  if (plates.length > 0 || plateMatch !== 'all') {
+    filter.plates = { known: new Set(plates), match: plateMatch }
+  }
+  const faces = knownItems('faces', settings.faces).map((face) => face.toLowerCase())
+  const faceMatch = (settings.faceMatch || 'all') as Match
+  if (faces.length > 0 || faceMatch !== 'all') {
+    const similarity = Number(settings.faceSimilarity)
+    const set = String(settings.faceSimilarity ?? '').trim() !== ''
+    filter.faces = { known: new Set(faces), match: faceMatch, similarity: set ? similarity : 0 }
+  }
+  for (const key of Object.keys(filter) as (keyof EventFilter)[]) {
+    if (filter[key] === undefined) {
+      delete filter[key]
+    }
   }
   return { filter }
 }
 
-/** `channelName`: the device's name for the event's channel, when its index is a video channel and it has one. */
-export function matches(filter: EventFilter, event: CameraEvent, channelName?: string): boolean {
+/**
+ * `channelName`: the device's name for the event's channel, when its index is a video channel and it has one.
+ * `detection`: what the event saw (detection.ts); an event without one never passes an object, rule, plate or
+ * face filter that asks for something.
+ */
+export function matches(
+  filter: EventFilter,
+  event: CameraEvent,
+  channelName?: string,
+  detection?: Detection,
+): boolean {
   return (
     (!filter.codes || filter.codes.has(event.code.toLowerCase())) &&
     (!filter.channels ||
       filter.channels.has(event.index + 1) ||
       (channelName !== undefined && filter.channelNames?.has(channelName.toLowerCase()) === true)) &&
-    (!filter.actions || filter.actions.has(event.action.toLowerCase()))
+    (!filter.actions || filter.actions.has(event.action.toLowerCase())) &&
+    (!filter.objects || (detection !== undefined && filter.objects.has(detection.object))) &&
+    (!filter.rules ||
+      (detection?.rule?.name !== undefined && filter.rules.has(detection.rule.name.toLowerCase()))) &&
+    passes(filter.plates?.match, detection?.plate && knownPlate(filter, detection)) &&
+    passes(filter.faces?.match, hasFace(detection) ? knownFace(filter, detection) : undefined)
   )
+}
+
+/**
+ * The detection as this node sends it: marked `known: true/false` on its plate and face where the node has a list
+ * of them. A copy: every node on the camera shares the detection, and each marks it by its own list.
+ */
+export function marked(filter: EventFilter, detection: Detection): Detection {
+  const copy = structuredClone(detection)
+  if (filter.plates && copy.plate) {
+    copy.plate.known = knownPlate(filter, detection)
+  }
+  if (filter.faces && hasFace(detection)) {
+    copy.face = { ...copy.face, known: knownFace(filter, detection) }
+  }
+  return copy
+}
+
+/** `known`: whether the event's plate or face is known, undefined when it has none. */
+function passes(match: Match | undefined, known: boolean | undefined): boolean {
+  return !match || match === 'all' || (known !== undefined && known === (match === 'known'))
+}
+
+function knownPlate(filter: EventFilter, detection: Detection): boolean {
+  return detection.plate !== undefined && filter.plates?.known.has(plateKey(detection.plate.text)) === true
+}
+
+function hasFace(detection: Detection | undefined): detection is Detection {
+  return detection !== undefined && (detection.face !== undefined || detection.object === 'face')
+}
+
+/** A face is known when its name or id is on the list and the device was at least that sure. */
+function knownFace(filter: EventFilter, detection: Detection): boolean {
+  const faces = filter.faces
+  const face = detection.face
+  if (!faces || !face) {
+    return false
+  }
+  const named = [face.name, face.id].some((key) => key !== undefined && faces.known.has(key.toLowerCase()))
+  return named && (face.similarity === undefined || face.similarity >= faces.similarity)
 }

@@ -3,6 +3,7 @@
 
 import { topicSegment } from '../text'
 import type { CameraEvent } from '../types'
+import type { Detection } from './detection'
 
 export interface CameraIdentity {
   /** The config node's name, or the host when it has none. */
@@ -20,6 +21,8 @@ export interface EventPayload {
   /** The name a recorder gives that channel's camera (`ChannelTitle`), when the device has names. */
   channelName?: string
   data?: unknown
+  /** What the event saw, the same for every code and firmware that says it (detection.ts). */
+  detection?: Detection
   /** true on a Start or Stop that reconciliation inferred after a gap in the stream. */
   reconciled?: true
   /** On a Stop whose Start was seen: seconds since that Start. */
@@ -60,6 +63,7 @@ export function toMessage(
   camera: CameraIdentity,
   receivedAt: number,
   channelName?: string,
+  detection?: Detection,
 ): EventMessage {
   const channel = event.index + 1
   const payload: EventPayload = {
@@ -73,6 +77,9 @@ export function toMessage(
   }
   if (event.data !== undefined) {
     payload.data = event.data
+  }
+  if (detection !== undefined) {
+    payload.detection = detection
   }
   if (event.reconciled) {
     payload.reconciled = true
