@@ -7,7 +7,6 @@ import type { Node, NodeAPI, NodeDef } from 'node-red'
 import { Device } from './lib/device'
 import type { StreamWarning } from './lib/stream/event-stream'
 import { MAX_CODES, snapshotBytes } from './lib/limits'
-import { detectionOf } from './lib/stream/detection'
 import { probeCamera } from './lib/session/probe'
 import { cleanHost } from './lib/rules'
 import { basicKey, reasonText } from './lib/badge'
@@ -173,12 +172,11 @@ export default function (RED: NodeAPI): void {
     const where = `${host}:${port}`
     const t = (key: string, params?: Record<string, string | number>): string => RED._(key, params)
 
-    client.on('event', (event) => {
+    client.on('event', (event, _receivedAt, detection) => {
       if (!event.reconciled) {
         const channels = this.seen.get(event.code) ?? new Map<number, number>()
         this.seen.set(event.code, channels)
         channels.set(event.index + 1, (channels.get(event.index + 1) ?? 0) + 1)
-        const detection = detectionOf(event)
         if (detection) {
           count(this.seenDetections.objects, detection.object)
           count(this.seenDetections.rules, detection.rule?.name)

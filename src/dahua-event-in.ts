@@ -9,7 +9,7 @@ import type { DahuaCameraNode } from './dahua-camera'
 import { badgeFor, clock, reasonText, type LastEvent } from './lib/badge'
 import { PictureTimeout, PicturesPaused } from './lib/device'
 import { CallTimeout } from './lib/session/http-session'
-import { detectionOf } from './lib/stream/detection'
+import type { Detection } from './lib/stream/detection'
 import { marked, matches, parseFilter, type FilterSettings } from './lib/stream/filter'
 import type { Health } from './lib/stream/health'
 import { indexIsVideoChannel, toMessage, type EventMessage } from './lib/stream/message'
@@ -171,9 +171,8 @@ export default function (RED: NodeAPI): void {
         this.send([null, { topic: `dahua/${camera.identity.name}/connection`, payload }])
       }
     }
-    const onEvent = (event: CameraEvent, receivedAt: number): void => {
+    const onEvent = (event: CameraEvent, receivedAt: number, detection?: Detection): void => {
       const name = indexIsVideoChannel(event.code) ? device.stream.channelName(event.index) : undefined
-      const detection = detectionOf(event)
       if (paused || !matches(filter, event, name, detection)) {
         return
       }

@@ -109,6 +109,12 @@ describe(`detections in ${runtimeName} against the simulator`, function () {
     assert.deepEqual(codes(got.people!), ['CrossLineDetection:human', 'SmartMotionHuman:human'])
     assert.deepEqual(codes(got.cars!), ['CrossLineDetection:vehicle', 'CrossLineDetection:non-motor'])
     assert.deepEqual(codes(got.gate!), ['CrossLineDetection:human', 'CrossLineDetection:non-motor'])
+    assert.deepEqual(got.people![0]!.payload.detection, got.all![0]!.payload.detection)
+    assert.notEqual(
+      got.people![0]!.payload.detection,
+      got.all![0]!.payload.detection,
+      'each node its own copy',
+    )
     assert.equal(sim.attaches, 1)
   })
 

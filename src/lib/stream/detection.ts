@@ -72,19 +72,9 @@ const GRID = 8192
 
 type Fields = Record<string, unknown>
 
-const memo = new WeakMap<CameraEvent, Detection | null>()
-
-/**
- * The detection an event carries, or undefined when it carries none. Worked out once per event: every node on
- * the camera gets the same event object.
- */
+/** The detection an event carries, or undefined when it carries none. */
 export function detectionOf(event: CameraEvent): Detection | undefined {
-  let found = memo.get(event)
-  if (found === undefined) {
-    found = read(event.code, event.data) ?? null
-    memo.set(event, found)
-  }
-  return found ?? undefined
+  return read(event.code, event.data)
 }
 
 function read(code: string, data: unknown): Detection | undefined {
@@ -227,10 +217,12 @@ function field(object: Fields, ...names: string[]): unknown {
       return object[name]
     }
   }
-  const wanted = new Set(names.map((name) => name.toLowerCase()))
-  for (const key of Object.keys(object)) {
-    if (wanted.has(key.toLowerCase())) {
-      return object[key]
+  for (const name of names) {
+    const lower = name.toLowerCase()
+    for (const key in object) {
+      if (key.length === name.length && key.toLowerCase() === lower) {
+        return object[key]
+      }
     }
   }
   return undefined

@@ -9,6 +9,7 @@ import { attach, type AttachedStream, type Opened, type StreamWarning } from './
 import { HealthTracker, type Health } from './health'
 import type { HttpSession } from '../session/http-session'
 import { MAX_CODE_CHARS, MAX_CODES, MAX_INDEX } from '../limits'
+import { detectionOf, type Detection } from './detection'
 import { Backlog, keyOf, overlapOf, type Held } from './late'
 import { idleLimitMs, refreshDelayMs, retryDelayMs, type Timing } from '../session/policy'
 import { Reconciler } from './reconciler'
@@ -27,8 +28,8 @@ export interface EventStreamOptions {
 
 export interface EventStreamEvents {
   state: [StateChange]
-  /** The event and when its part arrived (ms since the epoch). */
-  event: [CameraEvent, number]
+  /** The event, when its part arrived (ms since the epoch), and what it saw (detection.ts), read once for all. */
+  event: [CameraEvent, number, Detection | undefined]
   heartbeat: []
   warning: [StreamWarning]
   health: [Health]
@@ -613,7 +614,7 @@ export class EventStream extends EventEmitter<EventStreamEvents> {
 
   private publish(event: CameraEvent, receivedAt: number): void {
     try {
-      this.emit('event', event, receivedAt)
+      this.emit('event', event, receivedAt, detectionOf(event))
     } catch (err) {
       // A listener threw: say so, and keep delivering to the others and the stream alive.
       this.emit('warning', { kind: 'invalid-event', reason: `listener failed: ${describe(err)}`, sample: '' })

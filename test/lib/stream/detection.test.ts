@@ -148,11 +148,6 @@ describe('detection: one shape from every family of real captures (test/fixtures
       { numRuns: 2000 },
     )
   })
-
-  it('is worked out once per event, for every node on the camera', () => {
-    const event = eventOf(CASES[0]!)
-    assert.equal(detectionOf(event), detectionOf(event))
-  })
 })
 
 describe('detection filters: objects, rules, known plates and faces', () => {
