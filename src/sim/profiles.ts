@@ -34,6 +34,8 @@ export interface DeviceProfile {
   untrackedCodes: string[]
   /** What this device sends, in the order a real one does: the profile scenarios replay and check these. */
   sample: CameraEvent[]
+  /** What `dahua-camera-sim` plays: a camera's day (scenario.ts), or for `sample` these events, one every 5 s. */
+  demo?: 'sample'
   /** What it can be told to do, and how its model does it (device.ts). */
   controls: ControlProfile
   /** A doorbell or door station: what its family sends, and how its door is opened (door.ts). */
@@ -700,6 +702,7 @@ export const PROFILES: Record<string, DeviceProfile> = {
     json: 'spaces',
     untrackedCodes: ['TrafficParking'],
     sample: anprSample,
+    demo: 'sample',
     controls: { alarmOutputs: 1, alarmModes: 'standard', reboot: true },
   },
   'face-nvr': {
@@ -714,6 +717,7 @@ export const PROFILES: Record<string, DeviceProfile> = {
     json: 'spaces',
     untrackedCodes: ['FaceRecognition'],
     sample: faceSample,
+    demo: 'sample',
     controls: { motion: true, reboot: true },
   },
 }

@@ -71,17 +71,24 @@ export const DAY: Step[] = [
   at(60_000, 'NewFile', 'Pulse', 0, file),
 ]
 const LOOP_MS = 75_000
+const SAMPLE_EVERY_MS = 5_000
 
-/** Plays DAY on the simulator, over and over, until the returned function is called. */
+/**
+ * Plays the profile's day on the simulator, over and over, until the returned function is called: DAY, or for a
+ * device whose events are its point (a traffic or face camera, `demo: 'sample'`), its own sample, one every 5 s.
+ */
 export function playDay(sim: CameraSimulator, onEvent?: (event: CameraEvent) => void): () => void {
+  const own = sim.profile.demo === 'sample'
+  const day = own ? sim.profile.sample.map((event, i) => ({ atMs: (i + 1) * SAMPLE_EVERY_MS, event })) : DAY
+  const loopMs = own ? (day.length + 1) * SAMPLE_EVERY_MS : LOOP_MS
   let timer: NodeJS.Timeout | undefined
   let step = 0
   let loopStart = Date.now()
   const next = (): void => {
-    const item = DAY[step]
+    const item = day[step]
     if (!item) {
       step = 0
-      loopStart += LOOP_MS
+      loopStart += loopMs
       timer = setTimeout(next, Math.max(0, loopStart - Date.now()))
       return
     }

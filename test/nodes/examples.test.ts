@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { connect } from 'mqtt'
 import type { CameraSimulator } from '../../src/sim/camera-simulator'
+import { PROFILES } from '../../src/sim/profiles'
 import { simulator } from '../helpers/sim'
 import { PASSWORD, coreNode, flowHooks, helper, nodes, runtimeName, type FlowNode } from '../helpers/flows'
 import { until, waitFor } from '../helpers/wait'
@@ -77,9 +78,9 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
       ]
     }
 
-  it('has eleven examples that import side by side, each saying on the canvas how to set it up', () => {
+  it('has thirteen examples that import side by side, each saying on the canvas how to set it up', () => {
     const names = readdirSync(dir).filter((f) => f.endsWith('.json'))
-    assert.equal(names.length, 11)
+    assert.equal(names.length, 13)
     const types = new Set<string>()
     const ids = new Map<string, string>()
     for (const name of names) {
@@ -140,6 +141,48 @@ describe(`the examples, deployed in ${runtimeName} against the simulator`, funct
     await until(() => got.length === 1, 'the gate opened')
     assert.deepEqual(got[0]!.payload, { action: 'open', door: 1, ok: true })
     assert.deepEqual(sim.door!.opened, [{ door: 1, via: 'cgi' }])
+  })
+
+  it("12: a known plate closes the barrier's relay for 2 s; an unknown plate and a read of none do not", async () => {
+    await deploy('12 Known plate opens the gate', 'anpr')
+    const got = received('ex12-debug')
+    const relay = (): string | undefined => sim.device.config.get('AlarmOut[0].Mode')
+    const [toll, parking, wrongWay] = PROFILES.anpr!.sample
+    sim.send(toll!) // no plate read
+    sim.send(wrongWay!) // 粤MTU952: not on the list
+    sim.send(parking!) // 鄂A06654: on it
+    await until(() => got.length === 1, 'the relay closed')
+    assert.deepEqual(got[0]!.payload, {
+      action: 'alarm-output',
+      channel: 1,
+      output: 1,
+      state: true,
+      verified: true,
+    })
+    assert.equal(relay(), '1')
+    await until(() => got.length === 2, 'the relay open again', 5_000)
+    assert.equal((got[1]!.payload as { state: unknown }).state, 'auto')
+    assert.equal(relay(), '0')
+    assert.deepEqual(errors(), [])
+  })
+
+  it('13: an unknown face becomes a notification with its picture; a known one does not', async () => {
+    await deploy('13 Unknown face to a phone notification', 'face-nvr')
+    const got = received('ex13-phone')
+    const [known, unknown] = PROFILES['face-nvr']!.sample
+    sim.send(known!)
+    sim.send(unknown!)
+    await until(() => got.length === 1, 'the notification')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    assert.equal(got.length, 1)
+    const note = got[0]!.payload as { title: string; text: string; image: Buffer }
+    assert.equal(note.title, 'Unknown face')
+    assert.match(
+      note.text,
+      /^Someone the camera does not know at channel 11 of the Entrance recorder at \d\d:\d\d$/,
+    )
+    assert.ok(Buffer.isBuffer(note.image) && note.image[0] === 0xff, 'the JPEG')
+    assert.deepEqual(errors(), [])
   })
 
   const person = { code: 'CrossLineDetection', action: 'Start', index: 0 }
