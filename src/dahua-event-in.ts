@@ -10,7 +10,7 @@ import { badgeFor, clock, reasonText, type LastEvent } from './lib/badge'
 import { PictureTimeout, PicturesPaused } from './lib/device'
 import { CallTimeout } from './lib/session/http-session'
 import type { Detection } from './lib/stream/detection'
-import { marked, matches, parseFilter, type FilterSettings } from './lib/stream/filter'
+import { DetectionGate, marked, matches, parseFilter, type FilterSettings } from './lib/stream/filter'
 import type { Health } from './lib/stream/health'
 import { indexIsVideoChannel, toMessage, type EventMessage } from './lib/stream/message'
 import type { CameraEvent, StateChange } from './lib/types'
@@ -35,20 +35,26 @@ interface ControlMessage {
   rules?: unknown
   plates?: unknown
   faces?: unknown
+  plateMatch?: unknown
+  faceMatch?: unknown
+  faceSimilarity?: unknown
 }
 
 /** The filter lists an input message may replace; plates and faces are one per line. */
 const RUNTIME_LISTS = ['codes', 'channels', 'actions', 'objects', 'rules', 'plates', 'faces'] as const
+/** The filter settings an input message may replace, as they are (parseFilter says what is wrong with one). */
+const RUNTIME_SETTINGS = ['plateMatch', 'faceMatch', 'faceSimilarity'] as const
 
 function lastOf(event: CameraEvent, receivedAt: number): LastEvent {
   return { code: event.code, action: event.action, at: new Date(receivedAt) }
 }
 
-function listOf(value: unknown, separator: string): string | undefined {
-  if (Array.isArray(value)) {
-    return value.map(String).join(separator)
-  }
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined
+/** A list from a message: a string, a number or an array of them as text; null for anything else. */
+function listOf(value: unknown, separator: string): string | null {
+  const items = Array.isArray(value) ? value : [value]
+  return items.every((item) => typeof item === 'string' || typeof item === 'number')
+    ? items.join(separator)
+    : null
 }
 
 /** A badge that names the last event is refreshed at most this often: events can come in thousands a second. */
@@ -88,6 +94,7 @@ export default function (RED: NodeAPI): void {
       return
     }
     let filter = parsed.filter
+    const gate = new DetectionGate()
     let paused = false
     const connectionOutput = config.connection !== false
     // 0.1 to 60 s: whatever the editor or an imported flow says, a Start never waits longer than a minute.
@@ -173,7 +180,7 @@ export default function (RED: NodeAPI): void {
     }
     const onEvent = (event: CameraEvent, receivedAt: number, detection?: Detection): void => {
       const name = indexIsVideoChannel(event.code) ? device.stream.channelName(event.index) : undefined
-      if (paused || !matches(filter, event, name, detection)) {
+      if (paused || !matches(filter, event, name) || !gate.passes(filter, event, detection)) {
         return
       }
       const msg = toMessage(event, camera.identity, receivedAt, name, detection && marked(filter, detection))
@@ -208,11 +215,18 @@ export default function (RED: NodeAPI): void {
 
     // Runtime control, as core `mqtt in` has: change the filter or the connection without a redeploy.
     this.on('input', (msg: NodeMessage & ControlMessage, _send, done) => {
-      if (RUNTIME_LISTS.some((list) => msg[list] !== undefined)) {
-        const wanted = { ...settings }
-        for (const list of RUNTIME_LISTS) {
-          const separator = list === 'plates' || list === 'faces' ? '\n' : ','
-          wanted[list] = listOf(msg[list], separator) ?? settings[list]
+      if ([...RUNTIME_LISTS, ...RUNTIME_SETTINGS].some((key) => msg[key] !== undefined)) {
+        const wanted: FilterSettings = { ...settings }
+        for (const list of RUNTIME_LISTS.filter((key) => msg[key] !== undefined)) {
+          const value = listOf(msg[list], list === 'plates' || list === 'faces' ? '\n' : ',')
+          if (value === null) {
+            done(new Error(RED._('dahua-event-in.errors.invalid-list', { list })))
+            return
+          }
+          wanted[list] = value
+        }
+        for (const key of RUNTIME_SETTINGS.filter((setting) => msg[setting] !== undefined)) {
+          wanted[key] = msg[key] as string
         }
         const next = parseFilter(wanted)
         if ('error' in next) {

@@ -143,14 +143,14 @@ export function knownItems(list: 'plates' | 'faces', value: unknown): string[] {
 }
 
 /**
- * A plate as it is compared: `ab-123 cd` is `AB123CD`. Devices and people write the same plate with and without
- * spaces and dashes, and full-width letters on some (NFKC makes them plain).
+ * A plate as it is compared: `ab-123 cd` is `AB123CD`, `京A·12345` is `京A12345`. Devices and people write the same
+ * plate with and without spaces, dashes, dots and middle dots, and full-width letters on some (NFKC makes them plain).
  */
 export function plateKey(plate: string): string {
   return plate
     .normalize('NFKC')
     .toUpperCase()
-    .replace(/[\s\-\u2010-\u2015]/g, '')
+    .replace(/[\s\-\u2010-\u2015\u2212.\u00b7\u30fb]/g, '')
 }
 
 export function knownProblem(list: 'plates' | 'faces', value: unknown): Problem | undefined {
@@ -174,10 +174,9 @@ export function knownMatchProblem(value: unknown): Problem | undefined {
 
 /** The least similarity (0-100) for a face to count as known; empty: whatever the device matched. */
 export function similarityProblem(value: unknown): Problem | undefined {
-  const number = Number(value)
-  return value === undefined ||
-    text(value).trim() === '' ||
-    (Number.isFinite(number) && number >= 0 && number <= 100)
+  const typed = typeof value === 'string' ? value.trim() : value
+  const number = typeof typed === 'number' ? typed : /^\d+(\.\d+)?$/.test(String(typed)) ? Number(typed) : NaN
+  return typed === undefined || typed === '' || (number >= 0 && number <= 100)
     ? undefined
     : { key: 'dahua-event-in.errors.invalid-similarity' }
 }

@@ -118,6 +118,26 @@ describe(`detections in ${runtimeName} against the simulator`, function () {
     assert.equal(sim.attaches, 1)
   })
 
+  it("passes the Stop of a person's tripwire Start, though the Stop names no object", async () => {
+    const { people } = await start(['people', { objects: 'human', codes: 'CrossLineDetection' }])
+    // The IPC profile's tripwire: a Start with the person, a Stop with `{ Name, RuleId }` only.
+    const tripwire = PROFILES.ipc!.sample.filter((event) => event.code === 'CrossLineDetection')
+    assert.deepEqual(
+      tripwire.map((event) => detectionOf(event)?.object),
+      ['human', 'unknown'],
+    )
+    sim.send(ivs('Vehicle'))
+    sim.send({ code: 'CrossLineDetection', action: 'Stop', index: 0, data: { Name: 'Gate', RuleId: 1 } })
+    tripwire.forEach((event) => sim.send(event))
+    await until(() => people!.length === 2, 'the Start and its Stop')
+    await pass(100)
+    assert.deepEqual(
+      people!.map((m) => m.payload.action),
+      ['Start', 'Stop'],
+      "the car's Stop stays out",
+    )
+  })
+
   it('passes known, unknown or every plate marked, from the list in the node', async () => {
     const plates = 'ab-123 cd\n鄂A06654'
     const got = await start(
@@ -182,6 +202,15 @@ describe(`detections in ${runtimeName} against the simulator`, function () {
     sim.send(plate('xy-9'))
     await until(() => ev!.length === 2, 'the plate, marked by the new list')
     assert.deepEqual((ev![1]!.payload.detection as { plate: unknown }).plate, { text: 'xy-9', known: true })
+    node.receive({ faces: [{ name: 'ZhangSan' }] })
+    node.receive({ plates: null })
+    await until(() => calls('ev', 'error').length === 3, 'two more refusals')
+    assert.match(String(calls('ev', 'error')[1]![0]), /invalid-list/)
+    node.receive({ plateMatch: 'unknown' })
+    sim.send(plate('XY 9'))
+    sim.send(plate('ZZ 1'))
+    await until(() => ev!.length === 3, 'the unknown plate only')
+    assert.equal((ev![2]!.payload.detection as { plate: { text: string } }).plate.text, 'ZZ 1')
     assert.equal(sim.attaches, 1, 'no reconnect for a new filter')
   })
 

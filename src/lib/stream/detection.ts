@@ -46,27 +46,27 @@ export interface Detection {
 // The firmware's words for the object, lower-case: `Human`, `Unknown`, `Smoke`, `Plate`, `NonMotor`, `HumanFace` and
 // `Vehicle` are in captures (SOURCES.md "Field map"); the other kinds are their own word. Any other word is
 // `unknown`, with the word itself in `objectType`: never guessed.
-const WORDS: Record<string, ObjectKind> = {
-  human: 'human',
-  vehicle: 'vehicle',
-  nonmotor: 'non-motor',
-  animal: 'animal',
-  fire: 'fire',
-  smoke: 'smoke',
-  plate: 'plate',
-  face: 'face',
-  humanface: 'face',
-  unknown: 'unknown',
-}
+const WORDS = new Map<string, ObjectKind>([
+  ['human', 'human'],
+  ['vehicle', 'vehicle'],
+  ['nonmotor', 'non-motor'],
+  ['animal', 'animal'],
+  ['fire', 'fire'],
+  ['smoke', 'smoke'],
+  ['plate', 'plate'],
+  ['face', 'face'],
+  ['humanface', 'face'],
+  ['unknown', 'unknown'],
+])
 
 // Codes that say the object by their name, with data that does not (SmartMotionHuman's `object[]` has no type).
-const CODE_OBJECT: Record<string, ObjectKind> = {
-  smartmotionhuman: 'human',
-  smartmotionvehicle: 'vehicle',
-  facedetection: 'face',
-  facerecognition: 'face',
-  _doorface_: 'face',
-}
+const CODE_OBJECT = new Map<string, ObjectKind>([
+  ['smartmotionhuman', 'human'],
+  ['smartmotionvehicle', 'vehicle'],
+  ['facedetection', 'face'],
+  ['facerecognition', 'face'],
+  ['_doorface_', 'face'],
+])
 
 const GRID = 8192
 
@@ -84,9 +84,9 @@ function read(code: string, data: unknown): Detection | undefined {
   // The object: IVS `Object`, HumanTrait `Objects[0]`, smart motion `object[0]` (dahua-protocol.md 4.1, 4.2).
   const object = fieldsOf(field(data, 'Object')) ?? fieldsOf(first(field(data, 'Objects')))
   const type = text(object && field(object, 'ObjectType'))
-  const byCode = CODE_OBJECT[code.toLowerCase()]
+  const byCode = CODE_OBJECT.get(code.toLowerCase())
   const plate = plateOf(data, object, type)
-  const face = faceOf(data)
+  const face = faceOf(code, data)
   const ruleId = integer(field(data, 'RuleID', 'CfgRuleId'))
   const ruleName = text(field(data, 'Name'))
   // `Name` alone is not a rule: newer motion events carry the device's name there (`Name:"IPC"`, rr#603).
@@ -98,7 +98,9 @@ function read(code: string, data: unknown): Detection | undefined {
     return undefined
   }
   const kind: ObjectKind =
-    type !== undefined ? (WORDS[type.toLowerCase()] ?? 'unknown') : (byCode ?? (plate ? 'plate' : 'unknown'))
+    type !== undefined
+      ? (WORDS.get(type.toLowerCase()) ?? 'unknown')
+      : (byCode ?? (plate ? 'plate' : 'unknown'))
   const detection: Detection = { object: kind }
   if (type !== undefined) {
     detection.objectType = type
@@ -179,7 +181,7 @@ function plateOf(data: Fields, object: Fields | undefined, type: string | undefi
  * terminal's `_DoorFace_` with its own `UserID` and `Similarity` (rr#296). No capture of a whole FaceRecognition
  * with candidates is public: these names are the specification's.
  */
-function faceOf(data: Fields): Face | undefined {
+function faceOf(code: string, data: Fields): Face | undefined {
   const candidate = fieldsOf(first(field(data, 'Candidates')))
   const face: Face = {}
   if (candidate) {
@@ -188,8 +190,8 @@ function faceOf(data: Fields): Face | undefined {
     set(face, 'id', text(person && field(person, 'UID', 'ID')))
     set(face, 'similarity', percent(field(candidate, 'Similarity')))
     set(face, 'group', text(person && field(person, 'GroupID')))
-  } else if (percent(field(data, 'Similarity')) !== undefined) {
-    // Only with a similarity: `UserID` alone is on every AccessControl, a card's or a code's too.
+  } else if (code.toLowerCase() === '_doorface_') {
+    // Only a door terminal's face event: `UserID` is on every AccessControl too, a card's or a code's.
     set(face, 'id', text(field(data, 'UserID')))
     set(face, 'similarity', percent(field(data, 'Similarity')))
   }
@@ -219,7 +221,12 @@ function field(object: Fields, ...names: string[]): unknown {
   }
   for (const name of names) {
     const lower = name.toLowerCase()
+    let scanned = 0
     for (const key in object) {
+      // A camera's object of a hundred thousand keys would cost a pass each; real ones have a few dozen.
+      if (++scanned > MAX_SCANNED_KEYS) {
+        break
+      }
       if (key.length === name.length && key.toLowerCase() === lower) {
         return object[key]
       }
@@ -227,6 +234,9 @@ function field(object: Fields, ...names: string[]): unknown {
   }
   return undefined
 }
+
+/** Keys looked at for a field in another case: the largest object captured (an ITC's event) has about 50. */
+const MAX_SCANNED_KEYS = 256
 
 function isFields(value: unknown): value is Fields {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -246,7 +256,10 @@ function text(value: unknown): string | undefined {
   if (typeof raw !== 'string') {
     return undefined
   }
-  const clean = printable(raw).trim().slice(0, MAX_NAME_CHARS)
+  // Cut before cleaning: a camera's megabyte-long name must not cost a megabyte of work per event.
+  const clean = printable(raw.slice(0, MAX_NAME_CHARS * 4))
+    .slice(0, MAX_NAME_CHARS)
+    .trim()
   return clean === '' ? undefined : clean
 }
 

@@ -124,29 +124,76 @@ export function parseFilter(settings: FilterSettings): { filter: EventFilter } |
   return { filter }
 }
 
-/**
- * `channelName`: the device's name for the event's channel, when its index is a video channel and it has one.
- * `detection`: what the event saw (detection.ts); an event without one never passes an object, rule, plate or
- * face filter that asks for something.
- */
-export function matches(
-  filter: EventFilter,
-  event: CameraEvent,
-  channelName?: string,
-  detection?: Detection,
-): boolean {
+/** `channelName`: the device's name for the event's channel, when its index is a video channel and it has one. */
+export function matches(filter: EventFilter, event: CameraEvent, channelName?: string): boolean {
   return (
     (!filter.codes || filter.codes.has(event.code.toLowerCase())) &&
     (!filter.channels ||
       filter.channels.has(event.index + 1) ||
       (channelName !== undefined && filter.channelNames?.has(channelName.toLowerCase()) === true)) &&
-    (!filter.actions || filter.actions.has(event.action.toLowerCase())) &&
+    (!filter.actions || filter.actions.has(event.action.toLowerCase()))
+  )
+}
+
+/**
+ * Whether what an event saw passes the node's object, rule, plate and face filters. An event without a detection
+ * never passes one that asks for something.
+ */
+export function detects(filter: EventFilter, detection: Detection | undefined): boolean {
+  return (
     (!filter.objects || (detection !== undefined && filter.objects.has(detection.object))) &&
     (!filter.rules ||
       (detection?.rule?.name !== undefined && filter.rules.has(detection.rule.name.toLowerCase()))) &&
     passes(filter.plates?.match, detection?.plate && knownPlate(filter, detection)) &&
     passes(filter.faces?.match, hasFace(detection) ? knownFace(filter, detection) : undefined)
   )
+}
+
+/** Starts remembered per node for their Stop: far more than a camera has going on at once. */
+const MAX_REMEMBERED_STARTS = 1024
+
+/**
+ * The detection filters of one node, with memory: a Stop goes where its Start went, whatever it carries. An IVS
+ * Stop may name no object (`{ Name, RuleId }` only) and a reconciled one has no data at all; judged by their own
+ * data they would be dropped, and a flow's "person in the yard" would stay on for ever (peers.md: sensors stuck
+ * on). A Stop whose Start this node did not see is judged by its own data.
+ */
+export class DetectionGate {
+  /** `code`, `index` and rule name of a Start seen -> whether it passed. */
+  private readonly starts = new Map<string, boolean>()
+
+  passes(filter: EventFilter, event: CameraEvent, detection: Detection | undefined): boolean {
+    const asks =
+      filter.objects !== undefined ||
+      filter.rules !== undefined ||
+      (filter.plates !== undefined && filter.plates.match !== 'all') ||
+      (filter.faces !== undefined && filter.faces.match !== 'all')
+    if (!asks) {
+      return true
+    }
+    // By rule too: two rules of one code on one channel start and stop apart.
+    const channel = `${event.code}\n${event.index}\n`
+    const key = channel + (detection?.rule?.name ?? '')
+    if (event.action === 'Stop') {
+      // A Stop that names no rule (a reconciled one has no data) ends every Start of its code and channel.
+      const ended = this.starts.has(key)
+        ? [key]
+        : detection?.rule
+          ? []
+          : [...this.starts.keys()].filter((k) => k.startsWith(channel))
+      if (ended.length > 0) {
+        const passed = ended.some((k) => this.starts.get(k) === true)
+        ended.forEach((k) => this.starts.delete(k))
+        return passed
+      }
+    }
+    const passed = detects(filter, detection)
+    if (event.action === 'Start' && (this.starts.has(key) || this.starts.size < MAX_REMEMBERED_STARTS)) {
+      // A second Start of the same rule while one is going on: the Stop ends both.
+      this.starts.set(key, passed || this.starts.get(key) === true)
+    }
+    return passed
+  }
 }
 
 /**
@@ -185,5 +232,7 @@ function knownFace(filter: EventFilter, detection: Detection): boolean {
     return false
   }
   const named = [face.name, face.id].some((key) => key !== undefined && faces.known.has(key.toLowerCase()))
-  return named && (face.similarity === undefined || face.similarity >= faces.similarity)
+  // With a least similarity set, a match the device gave no similarity for is not sure enough.
+  const sure = face.similarity === undefined ? faces.similarity === 0 : face.similarity >= faces.similarity
+  return named && sure
 }

@@ -3,7 +3,8 @@ import { readdirSync } from 'node:fs'
 import fc from 'fast-check'
 import { decodeEventBody } from '../../../src/lib/stream/event-body'
 import { detectionOf } from '../../../src/lib/stream/detection'
-import { marked, matches, parseFilter, type EventFilter } from '../../../src/lib/stream/filter'
+import { DetectionGate, detects, marked, parseFilter, type EventFilter } from '../../../src/lib/stream/filter'
+import { OBJECT_KINDS, plateKey } from '../../../src/lib/rules'
 import { encodeEvent, formatPart } from '../../../src/sim/wire'
 import type { CameraEvent } from '../../../src/lib/types'
 import { CASES, EVENTS_DIR, partBody, rpc2Event, textPartEvent, type Case } from '../../helpers/detections'
@@ -107,6 +108,9 @@ describe('detection: one shape from every family of real captures (test/fixtures
         data: { CardNo: '7A087D0F', Method: 1, Name: 'OpenDoor', ReaderID: '1', Status: 1, UserID: '9901' },
       },
       { code: 'AlarmLocal', action: 'Start', index: 0 },
+      // A face's fields on another code are not a face: only `_DoorFace_` says so (rr#296).
+      { code: 'AccessControl', action: 'Pulse', index: 0, data: { Method: 1, UserID: '12', Similarity: 0 } },
+      { code: 'AlarmLocal', action: 'Start', index: 0, data: { UserID: '3', Similarity: 50 } },
       { code: 'TimeChange', action: 'Pulse', index: 0, data: 'not json' },
     ]
     for (const event of none) {
@@ -128,6 +132,19 @@ describe('detection: one shape from every family of real captures (test/fixtures
     })
   })
 
+  it('looks for a field in another case among the first 256 keys only: a huge object costs no more', () => {
+    const junk = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]))
+    const event = (data: unknown): CameraEvent => ({
+      code: 'CrossLineDetection',
+      action: 'Start',
+      index: 0,
+      data,
+    })
+    assert.equal(detectionOf(event({ ...junk, object: { ObjectType: 'Human' } }))?.object, undefined)
+    assert.equal(detectionOf(event({ ...junk, Object: { ObjectType: 'Human' } }))?.object, 'human')
+    assert.equal(detectionOf(event({ object2: 1, OBJECT: { ObjectType: 'Human' } }))?.object, 'human')
+  })
+
   it("bounds and cleans a camera's text, and never throws on any data", () => {
     const event: CameraEvent = {
       code: 'CrossLineDetection',
@@ -137,15 +154,32 @@ describe('detection: one shape from every family of real captures (test/fixtures
     }
     const name = detectionOf(event)?.rule?.name ?? ''
     assert.ok(name.length <= 64 && name.startsWith('Gate [31m'), name)
+    // Any data, with the words that are an object's own keys in JavaScript among the types and codes.
+    const word = fc.oneof(
+      fc.string(),
+      fc.constantFrom('constructor', '__proto__', 'toString', 'hasOwnProperty', 'Human'),
+    )
+    const code = fc.oneof(
+      word,
+      fc.constantFrom('CrossLineDetection', 'SmartMotionHuman', 'FaceRecognition', '_DoorFace_'),
+    )
+    const data = fc.oneof(
+      fc.jsonValue(),
+      fc.record({
+        Name: word,
+        RuleID: fc.integer(),
+        Object: fc.record({ ObjectType: word, BoundingBox: fc.jsonValue() }),
+      }),
+    )
     fc.assert(
-      fc.property(
-        fc.jsonValue(),
-        fc.constantFrom('CrossLineDetection', 'SmartMotionHuman', 'FaceRecognition'),
-        (data, code) => {
-          detectionOf({ code, action: 'Start', index: 0, data })
-        },
-      ),
-      { numRuns: 2000 },
+      fc.property(data, code, (value, name) => {
+        const detection = detectionOf({ code: name, action: 'Start', index: 0, data: value })
+        if (detection) {
+          assert.ok((OBJECT_KINDS as readonly string[]).includes(detection.object), String(detection.object))
+          assert.deepEqual(structuredClone(detection), detection)
+        }
+      }),
+      { numRuns: 3000 },
     )
   })
 })
@@ -175,8 +209,7 @@ describe('detection filters: objects, rules, known plates and faces', () => {
           : [{ Person: { Name: name, UID: '7', GroupID: '1' }, Similarity: similarity }],
     },
   })
-  const passes = (filter: EventFilter, event: CameraEvent): boolean =>
-    matches(filter, event, undefined, detectionOf(event))
+  const passes = (filter: EventFilter, event: CameraEvent): boolean => detects(filter, detectionOf(event))
 
   it('objects: only detections of those kinds; an event without one never passes', () => {
     const filter = filterOf({ objects: 'Human, vehicle' })
@@ -220,6 +253,11 @@ describe('detection filters: objects, rules, known plates and faces', () => {
     assert.equal(marked(all, detectionOf(ivs('Human'))!).plate, undefined)
   })
 
+  it('compares plates without dots and middle dots either', () => {
+    assert.equal(plateKey('京A·12345'), plateKey('京A12345'))
+    assert.equal(plateKey('AB.123−CD'), 'AB123CD')
+  })
+
   it('faces: by name or id with a least similarity; a face nobody was named for is unknown', () => {
     const faces = 'zhangsan\n42'
     const known = filterOf({ faces, faceMatch: 'known', faceSimilarity: 80 })
@@ -246,6 +284,72 @@ describe('detection filters: objects, rules, known plates and faces', () => {
       known: false,
     })
     assert.equal(passes(all, face('Li', 95)), true)
+    const unsure: CameraEvent = {
+      code: 'FaceRecognition',
+      action: 'Start',
+      index: 0,
+      data: { Candidates: [{ Person: { Name: 'ZhangSan' }, Similarity: '95' }] },
+    }
+    assert.equal(passes(known, unsure), false, 'no similarity in a form the package reads: not sure enough')
+    assert.equal(
+      passes(filterOf({ faces, faceMatch: 'known' }), unsure),
+      true,
+      'with no least similarity set',
+    )
+  })
+
+  it('lets a Stop go where its Start went, whatever the Stop carries, and judges one without a Start by itself', () => {
+    const gate = new DetectionGate()
+    const filter = filterOf({ objects: 'human' })
+    const stop = (data?: unknown): CameraEvent => ({
+      code: 'CrossLineDetection',
+      action: 'Stop',
+      index: 0,
+      data,
+    })
+    const car = { ...ivs('Vehicle'), index: 1 }
+    // The simulator's IPC sends its tripwire Stop as `{ Name, RuleId }` only (src/sim/profiles.ts).
+    assert.equal(gate.passes(filter, ivs('Human'), detectionOf(ivs('Human'))), true)
+    assert.equal(
+      gate.passes(filter, stop({ Name: 'Gate', RuleId: 1 }), undefined),
+      true,
+      'the Stop of a person',
+    )
+    assert.equal(gate.passes(filter, car, detectionOf(car)), false)
+    assert.equal(gate.passes(filter, { ...stop(), index: 1 }, undefined), false, "the Stop of a car's Start")
+    assert.equal(
+      gate.passes(filter, stop(), undefined),
+      false,
+      'a reconciled Stop with no Start seen: no object',
+    )
+    const person = { Object: { ObjectType: 'Human' } }
+    assert.equal(
+      gate.passes(filter, stop(person), detectionOf(stop(person))),
+      true,
+      'a lone Stop of a person',
+    )
+    const all = filterOf({})
+    assert.equal(new DetectionGate().passes(all, stop(), undefined), true, 'no detection filter: everything')
+  })
+
+  it('keeps two rules of one code on one channel apart, and ends both on a Stop that names none', () => {
+    const gate = new DetectionGate()
+    const filter = filterOf({ objects: 'human' })
+    const at = (event: CameraEvent): boolean => gate.passes(filter, event, detectionOf(event))
+    const stopOf = (rule?: string): CameraEvent => ({
+      code: 'CrossLineDetection',
+      action: 'Stop',
+      index: 0,
+      ...(rule ? { data: { Name: rule, RuleId: 1 } } : {}),
+    })
+    assert.equal(at(ivs('Human', 'Gate')), true)
+    assert.equal(at(ivs('Vehicle', 'Drive')), false)
+    assert.equal(at(stopOf('Drive')), false, "the car's rule")
+    assert.equal(at(stopOf('Gate')), true, "the person's rule")
+    assert.equal(at(ivs('Human', 'Gate')), true)
+    assert.equal(at(ivs('Human', 'Drive')), true)
+    assert.equal(at(stopOf()), true, 'a reconciled Stop ends both')
+    assert.equal(at(stopOf('Gate')), false, 'nothing left to end: judged by itself')
   })
 
   it('marks a copy: nodes with other lists see their own marks', () => {
@@ -270,6 +374,7 @@ describe('detection filters: objects, rules, known plates and faces', () => {
       [{ faces: 'y'.repeat(65) }, 'dahua-event-in.errors.invalid-faces'],
       [{ plateMatch: 'some' }, 'dahua-event-in.errors.invalid-match'],
       [{ faceSimilarity: 101 }, 'dahua-event-in.errors.invalid-similarity'],
+      [{ faceSimilarity: '0x10' }, 'dahua-event-in.errors.invalid-similarity'],
     ] as const
     for (const [settings, key] of errors) {
       const parsed = parseFilter(settings)
