@@ -167,7 +167,10 @@ export function knownProblem(list: 'plates' | 'faces', value: unknown): Problem 
 }
 
 export function knownMatchProblem(value: unknown): Problem | undefined {
-  return value === undefined || value === '' || (KNOWN_MATCHES as readonly unknown[]).includes(value)
+  return value === undefined ||
+    value === null ||
+    value === '' ||
+    (KNOWN_MATCHES as readonly unknown[]).includes(value)
     ? undefined
     : { key: 'dahua-event-in.errors.invalid-match', params: { match: text(value).slice(0, 20) } }
 }

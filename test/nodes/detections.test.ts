@@ -234,6 +234,18 @@ describe(`detections in ${runtimeName} against the simulator`, function () {
     })
     await helper.request().get('/dahua-camera/nope/seen-detections').expect(404)
   })
+
+  it('lists at most 128 rule names, however many a camera makes up', async () => {
+    const { ev } = await start(['ev', {}])
+    for (let i = 0; i < 300; i++) {
+      sim.send(ivs('Human', `Rule ${i}`))
+    }
+    await until(() => ev!.length === 300, 'every event still passed on')
+    const seen = (await helper.request().get('/dahua-camera/cam/seen-detections').expect(200)).body as {
+      rules: unknown[]
+    }
+    assert.equal(seen.rules.length, 128)
+  })
 })
 
 describe('the ANPR and face simulator profiles send what the captures hold', () => {

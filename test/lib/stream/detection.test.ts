@@ -332,6 +332,21 @@ describe('detection filters: objects, rules, known plates and faces', () => {
     assert.equal(new DetectionGate().passes(all, stop(), undefined), true, 'no detection filter: everything')
   })
 
+  it('remembers at most 1024 Starts: a camera of ever new codes cannot grow a node without end', () => {
+    const gate = new DetectionGate()
+    const filter = filterOf({ objects: 'human' })
+    for (let i = 0; i < 1024; i++) {
+      const car: CameraEvent = { ...ivs('Vehicle'), code: `Code${i}` }
+      gate.passes(filter, car, detectionOf(car))
+    }
+    const person: CameraEvent = { ...ivs('Human'), code: 'Late' }
+    assert.equal(gate.passes(filter, person, detectionOf(person)), true)
+    const stop: CameraEvent = { code: 'Late', action: 'Stop', index: 0 }
+    assert.equal(gate.passes(filter, stop, undefined), false, 'not remembered: judged by itself')
+    const first: CameraEvent = { code: 'Code0', action: 'Stop', index: 0 }
+    assert.equal(gate.passes(filter, first, undefined), false, "a car's Start was remembered")
+  })
+
   it('keeps two rules of one code on one channel apart, and ends both on a Stop that names none', () => {
     const gate = new DetectionGate()
     const filter = filterOf({ objects: 'human' })
