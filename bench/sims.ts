@@ -6,7 +6,14 @@
 //   mode `hostile`: one camera that, once attached, plays each hostile input of issue 8 for <events> seconds,
 //     printing `phase <name>` as each begins and `end` after the last.
 import { CameraSimulator } from '../src/sim/camera-simulator'
-import { deepEvent, endlessMarkerLine, newChannelStart, newCodeStart } from '../src/sim/hostile'
+import {
+  deepEvent,
+  endlessMarkerLine,
+  newChannelStart,
+  newCodeStart,
+  newRuleDetection,
+  wideObjectEvent,
+} from '../src/sim/hostile'
 import { mixedStream } from './stream'
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -35,6 +42,8 @@ async function hostile(sim: CameraSimulator, seconds: number): Promise<void> {
     ['data nested 5000 deep', () => flood(sim, seconds, () => deepEvent(5_000))],
     ['Starts of ever new codes', () => flood(sim, seconds, (n) => newCodeStart(n))],
     ['Starts on ever new channels', () => flood(sim, seconds, (n) => newChannelStart(n % 100_000))],
+    ['detections of ever new rules', () => flood(sim, seconds, (n) => newRuleDetection(n))],
+    ['detections whose object has 60,000 keys', () => flood(sim, seconds, () => wideObjectEvent(60_000))],
     [
       'a 1 GiB snapshot and a 100 MB getEventIndexes per Start, re-attaching every second',
       async () => {

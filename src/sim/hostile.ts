@@ -36,3 +36,21 @@ export function prototypeKeysEvent(code = 'CrossLineDetection'): string {
 export function newDoorContact(n: number): string {
   return formatPart(`Code=DoorStatus;action=Pulse;index=${n % 1024};data={"Status":"Open"}`)
 }
+
+/** A person crossing a rule never named before, numbered `n`: a flood of these tries to grow the editor's rule list. */
+export function newRuleDetection(n: number): string {
+  return formatPart(
+    `Code=CrossLineDetection;action=Start;index=0;data={"Name":"Rule ${n}","RuleID":${n},"Object":{"ObjectType":"Human","ObjectID":${n}}}`,
+  )
+}
+
+/**
+ * A detection whose object has `keys` made-up keys before the one asked for, in another case: every field looked
+ * up that way would pass over all of them, for every event.
+ */
+export function wideObjectEvent(keys: number): string {
+  const junk = Array.from({ length: keys }, (_, i) => `"k${i}":0`).join(',')
+  return formatPart(
+    `Code=CrossLineDetection;action=Start;index=0;data={"object":{${junk},"objecttype":"Human"}}`,
+  )
+}

@@ -67,6 +67,20 @@ export function cameraFlow(port: number): Array<Record<string, unknown>> {
       snapshotTimeout: 2,
       wires: [[], []],
     },
+    // Detection filters remember Starts and mark plates: a process test covers them too.
+    {
+      id: 'people',
+      type: 'dahua-event-in',
+      z: 'tab',
+      camera: 'cam',
+      codes: '',
+      channels: '',
+      actions: '',
+      objects: 'human',
+      plates: 'AB-123-CD',
+      plateMatch: 'all',
+      wires: [[], []],
+    },
     // The door and control nodes share the camera's session: a process test covers them too.
     {
       id: 'door',

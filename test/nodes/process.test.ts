@@ -10,6 +10,8 @@ import {
   endlessMarkerLine,
   newChannelStart,
   newCodeStart,
+  newRuleDetection,
+  wideObjectEvent,
   newDoorContact,
 } from '../../src/sim/hostile'
 import { formatPart } from '../../src/sim/wire'
@@ -148,6 +150,14 @@ describe(`a real Node-RED process under a hostile camera (${runtimeName})`, func
       await admin('20 000 new channels')
       await spread(20_000, (n) => sim.sendRaw(newDoorContact(n)))
       await admin('20 000 door contacts on ever new doors')
+      await spread(20_000, (n) => sim.sendRaw(newRuleDetection(n)))
+      await admin('20 000 detections of ever new rules')
+      const rules = (await (await fetch(`${api}/dahua-camera/cam/seen-detections`)).json()) as {
+        rules: unknown[]
+      }
+      assert.ok(rules.rules.length <= MAX_CODES, `${rules.rules.length} rules offered`)
+      await spread(100, () => sim.sendRaw(wideObjectEvent(60_000)))
+      await admin('100 detections whose object has 60 000 keys')
       // A Start asks for a 1 GiB picture and, for a code not yet learnt, a 100 MB getEventIndexes answer.
       sim.send({ code: 'VideoMotion', action: 'Start', index: 0 })
       await until(() => sim.abandonedAnswers >= 2, 'both answers cut off at their limits', 20_000)
