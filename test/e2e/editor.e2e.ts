@@ -264,6 +264,15 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
     // Another address: the stored password is not sent there, and the dialog says so.
     await page.locator('#dahua-camera-password-note').waitFor({ state: 'visible', timeout: 5_000 })
     await page.locator('#node-config-input-password').fill('admin')
+    // Pressing the button leaves the password field first: the dialog must not move the button away then, or the
+    // click is lost (it was, about one run in four).
+    const before = (await page.locator('#dahua-camera-test').boundingBox())?.y
+    await page.locator('#node-config-input-password').blur()
+    assert.equal(
+      (await page.locator('#dahua-camera-test').boundingBox())?.y,
+      before,
+      'Test connection stayed put',
+    )
     await page.locator('#dahua-camera-test').click()
     // On a timeout the assertion below says what the dialog showed instead.
     await page
