@@ -8,6 +8,8 @@ import { Device } from './lib/device'
 import type { StreamWarning } from './lib/stream/event-stream'
 import { MAX_CODES, snapshotBytes } from './lib/limits'
 import { probeCamera } from './lib/session/probe'
+import { discover } from './lib/session/discover'
+import { discoveryTargets, searchMs, type FoundDevice } from './lib/session/discovery'
 import { cleanHost } from './lib/rules'
 import { basicKey, reasonText } from './lib/badge'
 import { indexIsVideoChannel, type CameraIdentity } from './lib/stream/message'
@@ -52,7 +54,12 @@ export interface DahuaCameraNode extends Node<Partial<CameraCredentials>> {
  * `maxSnapshotBytes` the size limit of a snapshot (limits.ts).
  */
 interface DahuaSettings {
-  dahuaCamera?: { timing?: Partial<Timing>; maxSnapshotBytes?: number }
+  dahuaCamera?: {
+    timing?: Partial<Timing>
+    maxSnapshotBytes?: number
+    /** Search the network: where the request goes (`'192.168.1.255'`, `'10.0.0.7:37810'`) and for how long. */
+    discovery?: { targets?: unknown; timeoutMs?: unknown }
+  }
 }
 
 const WARNING_INTERVAL_MS = 60_000
@@ -439,6 +446,41 @@ export default function (RED: NodeAPI): void {
           failedLearning.set(control, { until: Date.now() + CAPABILITIES_FAILED_FOR_MS, error })
           if (!res.headersSent) res.status(502).json({ error })
         },
+      )
+    },
+  )
+
+  // Search the network (issue 20 §1): the devices that answer Dahua's UDP discovery, for the camera dialog to
+  // offer. It sends to the LAN (multicast and broadcast, or settings.js `dahuaCamera.discovery.targets`, never a
+  // target from the request: an editor user must not aim a UDP reflector), so it takes the right to change
+  // cameras and the editor's own header, as the capability probe does. Searches asked for while one runs get
+  // its answer: one socket however often the button is clicked.
+  let searching: Promise<FoundDevice[]> | undefined
+  RED.httpAdmin.post(
+    '/dahua-camera/discover',
+    RED.auth.needsPermission('dahua-camera.write'),
+    sameSite,
+    (req, res) => {
+      if (req.headers['node-red-api-version'] === undefined) {
+        res.status(403).json({ error: 'only the editor may ask' })
+        return
+      }
+      if (!searching) {
+        RED.log.audit(
+          { level: 98, event: 'dahua-camera.discover' } as Parameters<typeof RED.log.audit>[0],
+          req,
+        )
+        const settings = (RED.settings as DahuaSettings).dahuaCamera?.discovery
+        searching = discover({
+          targets: discoveryTargets(settings?.targets),
+          timeoutMs: searchMs(settings?.timeoutMs),
+        }).finally(() => {
+          searching = undefined
+        })
+      }
+      searching.then(
+        (devices) => res.json({ devices }),
+        () => res.status(500).json({ error: 'search failed' }),
       )
     },
   )

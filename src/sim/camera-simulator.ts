@@ -17,6 +17,7 @@ import { SimulatedRpc2 } from './rpc2'
 import { profileNamed, type DeviceProfile } from './profiles'
 import { BOUNDARY, encodeEvent, formatHeartbeat, formatPart, type PartFormat } from './wire'
 import { PICTURE } from './picture'
+import { DiscoveryResponder, simulatedMac, type DiscoveryIdentity, type DiscoveryOptions } from './discovery'
 
 export interface SimulatorOptions {
   host?: string
@@ -79,6 +80,8 @@ export interface SimulatorOptions {
    * body of every 401 login challenge (review-2026-12.md 4).
    */
   answerBytes?: { snapshot?: number; indexes?: number; config?: number; status?: number; challenge?: number }
+  /** Answer Dahua's LAN discovery on UDP (discovery.ts), from `listen()` on; off by default. */
+  discovery?: DiscoveryOptions
 }
 
 export interface SimulatorRequest {
@@ -127,6 +130,7 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   private readonly nonces = new Set<string>()
   private forcedStatus: number | undefined
   private boundPort = 0
+  private discoveryResponder: DiscoveryResponder | undefined
   /** What the camera has active, as getEventIndexes reports it: code -> 0-based indexes. */
   private readonly active = new Map<string, Set<number>>()
   snapshotFails = false
@@ -215,10 +219,48 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     })
     const address = this.server.address()
     this.boundPort = typeof address === 'object' && address ? address.port : 0
+    if (this.options.discovery && !this.discoveryResponder) {
+      this.discoveryResponder = new DiscoveryResponder(() => this.discoveryIdentity(), this.options.discovery)
+      await this.discoveryResponder.listen(this.options.host ?? '127.0.0.1')
+    }
     return this.boundPort
   }
 
+  /** The UDP port the discovery answers come from (0: discovery is off). */
+  get discoveryPort(): number {
+    return this.discoveryResponder?.port ?? 0
+  }
+
+  /** Searches answered since `listen()`. */
+  get discoveryAnswers(): number {
+    return this.discoveryResponder?.answered ?? 0
+  }
+
+  /**
+   * Who this device says it is when searched for: its model, serial, firmware (the version without its build
+   * date, as `Version` is in every captured answer) and HTTP port. The class is the family's: `VTO` for a door
+   * station (the VTO2000A's answer), `NVR` for a recorder (rroller `discovery.py` lists the NVR5464 so, with
+   * its cameras in `RemoteVideoInputChannels`), `IPC` else. An Amcrest doorbell's own class is not published:
+   * it answers as the VTO did.
+   */
+  private discoveryIdentity(): DiscoveryIdentity {
+    const profile = this.profile
+    const recorder = profile.channels > 1
+    return {
+      deviceClass: profile.door ? 'VTO' : recorder ? 'NVR' : 'IPC',
+      model: this.options.deviceType ?? profile.model,
+      serial: this.serialNumber,
+      firmware: profile.firmware.split(',')[0] ?? profile.firmware,
+      address: this.options.host ?? '127.0.0.1',
+      httpPort: this.boundPort,
+      mac: simulatedMac(this.serialNumber),
+      remoteChannels: recorder ? profile.channels : 0,
+    }
+  }
+
   async close(): Promise<void> {
+    await this.discoveryResponder?.close()
+    this.discoveryResponder = undefined
     this.drop()
     this.device.close()
     this.door?.close()

@@ -1,6 +1,7 @@
 // Who may use the camera's admin endpoints, in a Node-RED process with adminAuth as a user sets it up (the test
 // helper's runtime lets every request through): a viewer may read what a camera sent, but not make it answer
-// hundreds of questions (security-2026-12.md 8), and Test connection leaves its target in the audit log (9).
+// hundreds of questions (security-2026-12.md 8) nor search the network, and Test connection leaves its target in
+// the audit log (9).
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -36,7 +37,7 @@ describe(`the camera's admin endpoints under adminAuth (${runtimeName})`, functi
   })
 
   it('lets a viewer read the codes seen but not start the capability probe; an admin may, and is audited', async () => {
-    sim = simulator({ password: PASSWORD, profile: 'deterrence' })
+    sim = simulator({ password: PASSWORD, profile: 'deterrence', discovery: {} })
     const camPort = await sim.listen()
     const uiPort = await freePort()
     userDir = mkdtempSync(join(tmpdir(), 'dahua-auth-'))
@@ -58,6 +59,7 @@ describe(`the camera's admin endpoints under adminAuth (${runtimeName})`, functi
       `const users = { admin: { username: 'admin', permissions: '*' }, viewer: { username: 'viewer', permissions: 'read' } }
 module.exports = { uiHost: '127.0.0.1', uiPort: ${uiPort}, flowFile: 'flows.json', credentialSecret: false,
   telemetry: { enabled: false }, editorTheme: { tours: false }, logging: { console: { level: 'info', audit: true } },
+  dahuaCamera: { discovery: { targets: ['127.0.0.1:${sim.discoveryPort}'], timeoutMs: 1000 } },
   adminAuth: { type: 'credentials', users: async (u) => users[u] || null,
     authenticate: async (u, p) => (p === 'pw' && users[u]) || null } }\n`,
     )
@@ -105,6 +107,21 @@ module.exports = { uiHost: '127.0.0.1', uiPort: ${uiPort}, flowFile: 'flows.json
     // Node-RED answers 401 to a token without the permission.
     assert.equal((await ask('cam/capabilities', viewer)).status, 401, 'a viewer may not start the probe')
     assert.equal(sim.requests.length, before, 'nothing reached the camera for the viewer')
+
+    // Search the network sends to the LAN: write permission, as Test connection.
+    assert.equal(
+      (await ask('discover', viewer, { method: 'POST', body: '{}' })).status,
+      401,
+      'a viewer may not search',
+    )
+    assert.equal(sim.discoveryAnswers, 0, 'no search was sent for the viewer')
+    const search = await ask('discover', admin, { method: 'POST', body: '{}' })
+    assert.equal(search.status, 200)
+    const found = ((await search.json()) as { devices: Array<{ serial?: string }> }).devices
+    assert.deepEqual(
+      found.map((device) => device.serial),
+      ['SIM0000001'],
+    )
 
     const caps = await ask('cam/capabilities', admin)
     assert.equal(caps.status, 200)

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+// Searches the LAN for Dahua-firmware devices: one UDP socket sends the discovery request (discovery.ts) to
+// each target and collects the answers for a bounded time, listing each device once. Needs no login, and
+// sends nothing but the request: no credentials, nothing a device's answer asks for.
+
+import dgram from 'node:dgram'
+import {
+  DEFAULT_SEARCH_MS,
+  MAX_DATAGRAMS,
+  MAX_DEVICES,
+  deviceKey,
+  discoveryRequest,
+  discoveryTargets,
+  readDiscoveryAnswer,
+  type DiscoveryTarget,
+  type FoundDevice,
+} from './discovery'
+
+export interface DiscoverOptions {
+  /** Where the request goes; default the multicast group and the broadcast address, port 37810. */
+  targets?: DiscoveryTarget[]
+  /** How long answers are collected (default 3 s). */
+  timeoutMs?: number
+  /** The search ends once this many devices have answered (default and most: 256). */
+  maxDevices?: number
+}
+
+/**
+ * The devices that answered within the time, in the order they answered. Never rejects: a send that fails
+ * (no route for broadcast in a container, a target that is not reachable) only finds nothing there.
+ */
+export function discover(options: DiscoverOptions = {}): Promise<FoundDevice[]> {
+  const targets = options.targets ?? discoveryTargets(undefined)
+  const maxDevices = Math.min(MAX_DEVICES, Math.max(1, options.maxDevices ?? MAX_DEVICES))
+  const found = new Map<string, FoundDevice>()
+  return new Promise((resolve) => {
+    const socket = dgram.createSocket('udp4')
+    let datagrams = 0
+    let done = false
+    const finish = (): void => {
+      if (done) {
+        return
+      }
+      done = true
+      clearTimeout(timer)
+      socket.removeAllListeners('message')
+      try {
+        socket.close()
+      } catch {
+        // Not bound yet, or closed already: nothing to release.
+      }
+      resolve([...found.values()])
+    }
+    const timer = setTimeout(finish, options.timeoutMs ?? DEFAULT_SEARCH_MS)
+    socket.on('error', finish)
+    socket.on('message', (datagram: Buffer, sender: dgram.RemoteInfo) => {
+      if (++datagrams > MAX_DATAGRAMS) {
+        finish()
+        return
+      }
+      const device = readDiscoveryAnswer(datagram, sender.address)
+      if (device === undefined) {
+        return
+      }
+      const key = deviceKey(device)
+      if (!found.has(key)) {
+        found.set(key, device)
+      }
+      if (found.size >= maxDevices) {
+        finish()
+      }
+    })
+    socket.bind(0, () => {
+      if (done) {
+        return
+      }
+      try {
+        socket.setBroadcast(true)
+      } catch {
+        // A socket that cannot broadcast still reaches unicast and multicast targets.
+      }
+      const request = discoveryRequest()
+      for (const target of targets) {
+        socket.send(request, target.port, target.address, () => undefined)
+      }
+    })
+  })
+}
