@@ -6,7 +6,8 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red'
 import { Device } from './lib/device'
 import type { StreamWarning } from './lib/stream/event-stream'
-import { MAX_CODES, snapshotBytes } from './lib/limits'
+import { MAX_CAPABILITY_CHANNELS, MAX_CODES, snapshotBytes } from './lib/limits'
+import { previewFailure } from './lib/preview'
 import { probeCamera } from './lib/session/probe'
 import { discover } from './lib/session/discover'
 import { discoveryTargets, searchMs, type FoundDevice } from './lib/session/discovery'
@@ -481,6 +482,57 @@ export default function (RED: NodeAPI): void {
       searching.then(
         (devices) => res.json({ devices }),
         () => res.status(500).json({ error: 'search failed' }),
+      )
+    },
+  )
+
+  // A recorder's channels by name, and the camera on each (issue 20 §2); a channel's picture (§3). Both go through
+  // the device's one session and login budget and are read-only, so the read permission. The picture also needs
+  // the editor's own header: an <img> on another site cannot send it, so cannot make the camera work.
+  RED.httpAdmin.get(
+    '/dahua-camera/:id/channels',
+    RED.auth.needsPermission('dahua-camera.read'),
+    sameSite,
+    (req, res) => {
+      const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
+      if (!camera?.device) {
+        res.status(404).json({ error: 'not deployed' })
+        return
+      }
+      camera.device.channels.list(req.query.refresh === '1').then(
+        (channels) => res.json(channels),
+        (err: unknown) => res.status(502).json(previewFailure(err)),
+      )
+    },
+  )
+  RED.httpAdmin.get(
+    '/dahua-camera/:id/snapshot',
+    RED.auth.needsPermission('dahua-camera.read'),
+    sameSite,
+    (req, res) => {
+      if (req.headers['node-red-api-version'] === undefined) {
+        res.status(403).json({ error: 'only the editor may ask' })
+        return
+      }
+      const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
+      if (!camera?.device) {
+        res.status(404).json({ reason: 'not-deployed', detail: '' })
+        return
+      }
+      const channel = Number(req.query.channel ?? 1)
+      if (!Number.isInteger(channel) || channel < 1 || channel > MAX_CAPABILITY_CHANNELS) {
+        res.status(400).json({ reason: 'channel', detail: '' })
+        return
+      }
+      camera.device.preview.picture(channel).then(
+        (image) => {
+          res.set({ 'Content-Type': 'image/jpeg', 'Cache-Control': 'no-store' })
+          res.send(image)
+        },
+        (err: unknown) => {
+          const failure = previewFailure(err)
+          res.status(failure.reason === 'busy' ? 429 : 502).json(failure)
+        },
       )
     },
   )

@@ -7,11 +7,13 @@
 import { setMaxListeners } from 'node:events'
 import { DeviceControl } from './act/device-control'
 import { DoorControl } from './act/door-control'
+import { ChannelList } from './channels'
 import { DEFAULT_SNAPSHOT_BYTES, MAX_PENDING_SNAPSHOTS } from './limits'
 import { HttpSession } from './session/http-session'
 import { cleanJpeg } from './session/jpeg'
 import { DEFAULT_TIMING, boundedTiming, type Timing } from './session/policy'
 import { Rpc2Session } from './session/rpc2'
+import { PreviewGate } from './preview'
 import { EventStream } from './stream/event-stream'
 import type { CameraAddress, CameraCredentials } from './types'
 
@@ -99,6 +101,10 @@ export class Device {
   readonly control: DeviceControl
   /** A door station's doors and calls (the dahua-door node). */
   readonly door: DoorControl
+  /** Its channels' names and cameras, for the editor (channels.ts). */
+  readonly channels: ChannelList
+  /** The editor's picture preview, one at a time and at most one a second (preview.ts). */
+  readonly preview: PreviewGate
   /** Pictures being fetched, of every channel. */
   private readonly fetches = new Set<Fetch>()
   /** Pictures failed in a row, and until when they are paused (PICTURE_FAILURES, PICTURE_PAUSE_MS). */
@@ -144,6 +150,8 @@ export class Device {
       absentForMs: this.timing.absentForMs,
     })
     this.door = new DoorControl(this.http, this.rpc2)
+    this.channels = new ChannelList(this.http, this.closing.signal)
+    this.preview = new PreviewGate((channel) => this.snapshot(channel), now)
   }
 
   /** What a redeploy does to the old device: stop everything, then release every socket. Never rejects. */

@@ -662,9 +662,23 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     }
   }
 
-  /** `configManager.cgi` tables this device has: a recorder's channel names (dahua-protocol.md 3.3). */
+  /**
+   * `configManager.cgi` tables this device has: a recorder's channel names (dahua-protocol.md 3.3), and its camera
+   * slots keyed `uuid:System_CONFIG_NETCAMERA_INFO_<slot>` in the order real answers list them, slot 10 after 1
+   * (fixtures nvr-n843a8-remotedevice-devicetype.txt, nvr5464-remotedevice-enable.txt).
+   */
   private config(url: string): string | undefined {
     const titles = this.profile.channelTitles
+    const remote = this.profile.remoteDevices
+    if (url === '/cgi-bin/configManager.cgi?action=getConfig&name=RemoteDevice' && remote) {
+      return remote
+        .map((slot, i) => {
+          const key = `table.RemoteDevice.uuid:System_CONFIG_NETCAMERA_INFO_${i}`
+          return `${key}.DeviceType=${slot.deviceType}\r\n${key}.Enable=${slot.enable}\r\n${key}.ProtocolType=Private\r\n`
+        })
+        .sort()
+        .join('')
+    }
     if (url !== '/cgi-bin/configManager.cgi?action=getConfig&name=ChannelTitle' || !titles) {
       return undefined
     }

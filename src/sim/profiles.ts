@@ -24,6 +24,11 @@ export interface DeviceProfile {
   /** `configManager.cgi?action=getConfig&name=ChannelTitle`, recorders only. */
   channelTitles?: string[]
   /**
+   * `configManager.cgi?action=getConfig&name=RemoteDevice`, recorders only: per 0-based slot the camera's
+   * `DeviceType` and whether the slot is enabled (camera-simulator.ts writes the lines as real recorders do).
+   */
+  remoteDevices?: Array<{ deviceType: string; enable: boolean }>
+  /**
    * How `data=` JSON is written: 3-space indentation with the trailing LF counted in Content-Length, or tab
    * indentation with a Content-Length that stops at the closing brace (byte-exact IPC capture, ipcmanview).
    */
@@ -468,6 +473,13 @@ export const PROFILES: Record<string, DeviceProfile> = {
     firmware: '4.001.0000000.3.R,build:2025-09-01',
     channels: 16,
     channelTitles: nvrTitles,
+    // Models as recorders name them (fixtures nvr-n843a8-remotedevice-devicetype.txt, nvr5464-remotedevice-*.txt):
+    // a class on some slots, a model on others; channels 14 and 16 empty and disabled.
+    remoteDevices: Array.from({ length: 16 }, (_, i) =>
+      i === 13 || i === 15
+        ? { deviceType: '', enable: false }
+        : { deviceType: ['IPC', 'E893DD', 'W462AQC', 'B451AJ', 'IP Camera'][i % 5] ?? 'IPC', enable: true },
+    ),
     json: 'spaces',
     untrackedCodes: [],
     sample: nvrSample,
@@ -593,6 +605,12 @@ export const PROFILES: Record<string, DeviceProfile> = {
     firmware: '4.001.0000000.5.R,build:2025-03-27',
     channels: 8,
     channelTitles: nvrTitles.slice(0, 8),
+    // PV cameras on 1-4 and 7, a PT camera on 8, nothing on 5 and 6 (the description above).
+    remoteDevices: Array.from({ length: 8 }, (_, i) =>
+      i === 4 || i === 5
+        ? { deviceType: '', enable: false }
+        : { deviceType: i === 7 ? 'DH-SD2A500NB-GNY-A-PV' : 'IPC-HDW3849HP-AS-PV', enable: true },
+    ),
     json: 'spaces',
     untrackedCodes: [],
     sample: nvrSample,

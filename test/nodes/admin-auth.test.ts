@@ -36,7 +36,7 @@ describe(`the camera's admin endpoints under adminAuth (${runtimeName})`, functi
     await sim?.close()
   })
 
-  it('lets a viewer read the codes seen but not start the capability probe; an admin may, and is audited', async () => {
+  it('lets a viewer read the codes seen, the channels and a picture but not start the capability probe; an admin may, and is audited', async () => {
     sim = simulator({ password: PASSWORD, profile: 'deterrence', discovery: {} })
     const camPort = await sim.listen()
     const uiPort = await freePort()
@@ -122,6 +122,14 @@ module.exports = { uiHost: '127.0.0.1', uiPort: ${uiPort}, flowFile: 'flows.json
       found.map((device) => device.serial),
       ['SIM0000001'],
     )
+    // A recorder's channels and a picture are for anyone who may read the flows (issue 20), not for anonymous.
+    assert.equal((await fetch(`${api}/dahua-camera/cam/channels`)).status, 401, 'anonymous channels')
+    assert.equal((await fetch(`${api}/dahua-camera/cam/snapshot?channel=1`)).status, 401, 'anonymous picture')
+    assert.equal(sim.requests.length, before, 'nothing reached the camera for anonymous')
+    assert.equal((await ask('cam/channels', viewer)).status, 200, 'a viewer reads the channels')
+    const picture = await ask('cam/snapshot?channel=1', viewer)
+    assert.equal(picture.status, 200, 'a viewer sees the picture')
+    assert.equal(picture.headers.get('content-type'), 'image/jpeg')
 
     const caps = await ask('cam/capabilities', admin)
     assert.equal(caps.status, 200)
