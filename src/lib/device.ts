@@ -13,6 +13,8 @@ import { cleanJpeg } from './session/jpeg'
 import { DEFAULT_TIMING, boundedTiming, type Timing } from './session/policy'
 import { Rpc2Session } from './session/rpc2'
 import { EventStream } from './stream/event-stream'
+import { RecentEvents } from './stream/recent'
+import { deviceReport } from './report'
 import type { CameraAddress, CameraCredentials } from './types'
 
 export interface DeviceOptions {
@@ -99,6 +101,8 @@ export class Device {
   readonly control: DeviceControl
   /** A door station's doors and calls (the dahua-door node). */
   readonly door: DoorControl
+  /** The last events and health message, for the device report. */
+  readonly recent = new RecentEvents()
   /** Pictures being fetched, of every channel. */
   private readonly fetches = new Set<Fetch>()
   /** Pictures failed in a row, and until when they are paused (PICTURE_FAILURES, PICTURE_PAUSE_MS). */
@@ -136,12 +140,15 @@ export class Device {
         limit: script === 'snapshot.cgi' ? 'snapshot' : 'answer',
         sample: script,
       })
+    this.stream.on('event', (event, at) => this.recent.add(event, at))
+    this.stream.on('health', (health) => (this.recent.health = health))
     this.rpc2 = new Rpc2Session(this.http, options.credentials, this.closing.signal)
     this.control = new DeviceControl(this.http, this.rpc2, {
       snapshot: (channel) => this.snapshot(channel),
       sirenRepeatMs: this.timing.sirenRepeatMs,
       cgiTimeoutMs: this.timing.cgiTimeoutMs,
       absentForMs: this.timing.absentForMs,
+      report: () => this.report(),
     })
     this.door = new DoorControl(this.http, this.rpc2)
   }
@@ -158,6 +165,18 @@ export class Device {
     } finally {
       await this.http.close()
     }
+  }
+
+  /** The device report (report.ts): one text for a bug report, with no secret in it. */
+  report(): Promise<string> {
+    return deviceReport(this, this.options.address, this.closing.signal)
+  }
+
+  /** Pictures are paused after failures: until when, and after how many (undefined while they are not). */
+  get picturesPaused(): { until: number; failures: number } | undefined {
+    return this.now() < this.picturesPausedUntil
+      ? { until: this.picturesPausedUntil, failures: this.pictureFailures }
+      : undefined
   }
 
   /**
