@@ -537,6 +537,31 @@ export default function (RED: NodeAPI): void {
     },
   )
 
+  // The device report (report.ts) behind the camera dialog's Device report button: it names the addresses of
+  // the device's clients and asks the device a few questions, so it takes the right to change cameras and the
+  // editor's own header, as /capabilities does. Its text holds no secret; the answer is that text alone.
+  RED.httpAdmin.get(
+    '/dahua-camera/:id/report',
+    RED.auth.needsPermission('dahua-camera.write'),
+    sameSite,
+    (req, res) => {
+      if (req.headers['node-red-api-version'] === undefined) {
+        res.status(403).json({ error: 'only the editor may ask' })
+        return
+      }
+      const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
+      const device = camera?.device
+      if (!device) {
+        res.status(404).json({ error: 'not deployed' })
+        return
+      }
+      device.report().then(
+        (report) => res.json({ report }),
+        () => res.status(500).json({ error: 'the report failed' }),
+      )
+    },
+  )
+
   RED.nodes.registerType<DahuaCameraNode, DahuaCameraConfig, unknown, Partial<CameraCredentials>>(
     'dahua-camera',
     DahuaCameraNodeConstructor,

@@ -15,6 +15,8 @@ import { DEFAULT_TIMING, boundedTiming, type Timing } from './session/policy'
 import { Rpc2Session } from './session/rpc2'
 import { PreviewGate } from './preview'
 import { EventStream } from './stream/event-stream'
+import { RecentEvents } from './stream/recent'
+import { deviceReport } from './report'
 import type { CameraAddress, CameraCredentials } from './types'
 
 export interface DeviceOptions {
@@ -105,6 +107,8 @@ export class Device {
   readonly channels: ChannelList
   /** The editor's picture preview, one at a time and at most one a second (preview.ts). */
   readonly preview: PreviewGate
+  /** The last events and health message, for the device report. */
+  readonly recent = new RecentEvents()
   /** Pictures being fetched, of every channel. */
   private readonly fetches = new Set<Fetch>()
   /** Pictures failed in a row, and until when they are paused (PICTURE_FAILURES, PICTURE_PAUSE_MS). */
@@ -142,12 +146,15 @@ export class Device {
         limit: script === 'snapshot.cgi' ? 'snapshot' : 'answer',
         sample: script,
       })
+    this.stream.on('event', (event, at) => this.recent.add(event, at))
+    this.stream.on('health', (health) => (this.recent.health = health))
     this.rpc2 = new Rpc2Session(this.http, options.credentials, this.closing.signal)
     this.control = new DeviceControl(this.http, this.rpc2, {
       snapshot: (channel) => this.snapshot(channel),
       sirenRepeatMs: this.timing.sirenRepeatMs,
       cgiTimeoutMs: this.timing.cgiTimeoutMs,
       absentForMs: this.timing.absentForMs,
+      report: () => this.report(),
     })
     this.door = new DoorControl(this.http, this.rpc2)
     this.channels = new ChannelList(this.http, this.closing.signal)
@@ -166,6 +173,18 @@ export class Device {
     } finally {
       await this.http.close()
     }
+  }
+
+  /** The device report (report.ts): one text for a bug report, with no secret in it. */
+  report(): Promise<string> {
+    return deviceReport(this, this.options.address, this.closing.signal)
+  }
+
+  /** Pictures are paused after failures: until when, and after how many (undefined while they are not). */
+  get picturesPaused(): { until: number; failures: number } | undefined {
+    return this.now() < this.picturesPausedUntil
+      ? { until: this.picturesPausedUntil, failures: this.pictureFailures }
+      : undefined
   }
 
   /**

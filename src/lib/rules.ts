@@ -233,6 +233,7 @@ export const CONTROL_ACTIONS = [
   'reboot',
   'channels',
   'capabilities',
+  'report',
 ] as const
 
 export function controlActionProblem(value: unknown): Problem | undefined {

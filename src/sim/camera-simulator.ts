@@ -13,7 +13,7 @@ import type { Socket } from 'node:net'
 import type { CameraEvent } from '../lib/types'
 import { SimulatedDevice } from './device'
 import { SimulatedDoor } from './door'
-import { SimulatedRpc2 } from './rpc2'
+import { SimulatedRpc2, remember } from './rpc2'
 import { profileNamed, type DeviceProfile } from './profiles'
 import { BOUNDARY, encodeEvent, formatHeartbeat, formatPart, type PartFormat } from './wire'
 import { PICTURE } from './picture'
@@ -128,6 +128,8 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
   private readonly streams = new Set<Stream>()
   private readonly sockets = new Set<Socket>()
   private readonly nonces = new Set<string>()
+  /** Digest responses and client nonces received, for tests that search what the client shows for them. */
+  private readonly received = new Set<string>()
   private forcedStatus: number | undefined
   private boundPort = 0
   private discoveryResponder: DiscoveryResponder | undefined
@@ -716,6 +718,14 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     return `Digest realm="${this.realm}", qop="auth", nonce="${nonce}", opaque="${md5(this.realm)}"`
   }
 
+  /**
+   * Every secret of a login this device has handed out or received lately (nonces, digest responses, client
+   * nonces, RPC2 sessions and login hashes): what nothing the client shows may contain.
+   */
+  secrets(): string[] {
+    return [...this.nonces, ...this.received, ...this.rpc2.secrets]
+  }
+
   private get realm(): string {
     return `Login to ${this.serialNumber}`
   }
@@ -734,6 +744,7 @@ export class CameraSimulator extends EventEmitter<SimulatorEvents> {
     }
     const fields = parseDigest(header.slice(7))
     const { username, nonce, uri, response, qop, nc, cnonce } = fields
+    for (const secret of [response, cnonce]) if (secret) remember(this.received, secret)
     // The signed uri must be the request target byte for byte, brackets included (dahua-protocol.md 2.2).
     if (!nonce || !this.nonces.has(nonce) || uri !== req.url || username !== this.username) {
       return 'refused'

@@ -49,6 +49,8 @@ interface Session {
 export class SimulatedRpc2 {
   rpcLogins = 0
   rpcRefusals = 0
+  /** Sessions and login hashes handed out or expected lately, for tests that search for them. */
+  readonly secrets = new Set<string>()
   /** An RPC2 session unused for this long is gone (NVR5464: alive at 90 s, gone by 150 s). */
   rpcIdleMs = 120_000
   /**
@@ -177,6 +179,7 @@ export class SimulatedRpc2 {
       const session = randomBytes(16).toString('hex')
       const random = String(randomBytes(4).readUInt32BE())
       this.sessions.set(session, { random, loggedIn: false, lastSeen: 0 })
+      remember(this.secrets, session)
       // A device's session table is small: the oldest session goes (the demo may run for weeks).
       if (this.sessions.size > MAX_SESSIONS) {
         this.sessions.delete(this.sessions.keys().next().value as string)
@@ -194,6 +197,8 @@ export class SimulatedRpc2 {
     }
     const ha1 = md5Upper(`${username}:${realm}:${password}`)
     const expected = md5Upper(`${username}:${existing.random}:${ha1}`)
+    remember(this.secrets, ha1)
+    remember(this.secrets, expected)
     if (this.refuseLogins || params.userName !== username || params.password !== expected) {
       this.rpcRefusals++
       this.sessions.delete(String(request.session))
@@ -218,6 +223,12 @@ export class SimulatedRpc2 {
       body: JSON.stringify({ id, params: { keepAliveInterval: 60 }, result: true, session: request.session }),
     }
   }
+}
+
+/** Adds `value` to a set of at most 1000, the oldest going first. */
+export function remember(set: Set<string>, value: string): void {
+  set.add(value)
+  if (set.size > 1000) set.delete(set.values().next().value as string)
 }
 
 function md5Upper(text: string): string {

@@ -1,7 +1,7 @@
 // Who may use the camera's admin endpoints, in a Node-RED process with adminAuth as a user sets it up (the test
 // helper's runtime lets every request through): a viewer may read what a camera sent, but not make it answer
-// hundreds of questions (security-2026-12.md 8) nor search the network, and Test connection leaves its target in
-// the audit log (9).
+// hundreds of questions (security-2026-12.md 8), search the network or read the device report, and Test connection
+// leaves its target in the audit log (9).
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -106,6 +106,8 @@ module.exports = { uiHost: '127.0.0.1', uiPort: ${uiPort}, flowFile: 'flows.json
     const before = sim.requests.length
     // Node-RED answers 401 to a token without the permission.
     assert.equal((await ask('cam/capabilities', viewer)).status, 401, 'a viewer may not start the probe')
+    // The device report names the addresses of the device's clients: not for a viewer either.
+    assert.equal((await ask('cam/report', viewer)).status, 401, 'a viewer may not read the device report')
     assert.equal(sim.requests.length, before, 'nothing reached the camera for the viewer')
 
     // Search the network sends to the LAN: write permission, as Test connection.
@@ -134,6 +136,9 @@ module.exports = { uiHost: '127.0.0.1', uiPort: ${uiPort}, flowFile: 'flows.json
     const caps = await ask('cam/capabilities', admin)
     assert.equal(caps.status, 200)
     assert.ok(((await caps.json()) as unknown[]).length > 0)
+    const report = await ask('cam/report', admin)
+    assert.equal(report.status, 200)
+    assert.match(((await report.json()) as { report: string }).report, /^Model: /m)
 
     const probe = await ask('probe', admin, {
       method: 'POST',

@@ -23,6 +23,8 @@ interface Route {
 
 export class Deterrence {
   private readonly routes = new Map<number, Promise<Route | undefined>>()
+  /** By which transport each channel's outputs were found (the device report says so), one per channel. */
+  readonly via = new Map<number, 'cgi' | 'rpc2'>()
 
   constructor(private readonly transport: Transport) {}
 
@@ -103,7 +105,7 @@ export class Deterrence {
       route = this.learnRoute(channel)
       this.routes.set(channel, route)
       void route.then(
-        (r) => r === undefined && this.routes.delete(channel),
+        (r) => (r === undefined ? this.routes.delete(channel) : this.via.set(channel, r.via)),
         () => this.routes.delete(channel),
       )
     }

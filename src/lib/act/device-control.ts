@@ -55,6 +55,8 @@ export interface DeviceControlOptions {
   cgiTimeoutMs: number
   /** How long a device's "not here" is believed (policy.ts). */
   absentForMs: number
+  /** The device report (report.ts), for `msg.action: "report"`. */
+  report: () => Promise<string>
 }
 
 /** What is learned for the capability list is asked again after this: cameras are added to recorders. */
@@ -75,6 +77,8 @@ export class DeviceControl {
   private readonly settings: Settings
   private readonly ptz: Ptz
   private capabilityList: { until: number; list: Promise<ChannelCapabilities[]> } | undefined
+  /** The last capability list learned, kept for the device report, which must not start a learning itself. */
+  private learnedList: ChannelCapabilities[] | undefined
   private closing = false
 
   constructor(
@@ -128,11 +132,22 @@ export class DeviceControl {
     if (!this.capabilityList || this.capabilityList.until < Date.now()) {
       const list = this.learnCapabilities()
       this.capabilityList = { until: Date.now() + CAPABILITIES_FOR_MS, list }
-      list.catch(() => {
-        if (this.capabilityList?.list === list) this.capabilityList = undefined
-      })
+      list.then(
+        (learned) => (this.learnedList = learned),
+        () => {
+          if (this.capabilityList?.list === list) this.capabilityList = undefined
+        },
+      )
     }
     return this.capabilityList.list
+  }
+
+  /**
+   * What has been learned, without asking the device anything: the last capability list (undefined before the
+   * first learning ends) and by which transport each channel's siren and warning light were found.
+   */
+  learned(): { channels?: ChannelCapabilities[]; deterrence: Map<number, 'cgi' | 'rpc2'> } {
+    return { channels: this.learnedList, deterrence: this.deterrence.via }
   }
 
   /**
@@ -173,6 +188,8 @@ export class DeviceControl {
         return this.channelList()
       case 'capabilities':
         return this.capabilities()
+      case 'report':
+        return this.options.report()
       case 'siren':
       case 'warning-light': {
         const on = value.kind === 'switch' && value.on
@@ -349,6 +366,7 @@ export class DeviceControl {
         reboot: true,
         channels: true,
         capabilities: true,
+        report: true,
       }
       const actions = Object.keys(supported).filter((action) => supported[action])
       // A recorder answers the coaxial status of every channel, with or without the hardware there ([RT]).

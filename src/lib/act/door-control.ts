@@ -48,6 +48,11 @@ export class DoorControl {
     private readonly rpc: Rpc2Session,
   ) {}
 
+  /** How this station's doors were opened, once learned (the device report says so). */
+  get openedVia(): 'cgi' | 'rpc2' | undefined {
+    return this.openPath
+  }
+
   /**
    * Opens door `door` (1-based): `accessControl.cgi?action=openDoor&channel=N&UserID=101&Type=Remote`
    * (rroller client.py; `channel=2` is the second door, DahuaVTO2MQTT PR#34); where that answers 404 (rr#465),

@@ -216,6 +216,11 @@ export class HttpSession {
     return this.allowBasic || this.address.protocol === 'https'
   }
 
+  /** How many sockets this session has open to the camera now (the device report says so). */
+  get openSockets(): number {
+    return [...this.sockets.values()].filter((socket) => !socket.destroyed).length
+  }
+
   get baseUrl(): string {
     const { protocol, host, port } = this.address
     const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host

@@ -142,6 +142,11 @@ export class Rpc2Session {
     http.rpc2Budget.renew()
   }
 
+  /** Whether a login is held on the device now (the device report says so; never which session it is). */
+  get loggedIn(): boolean {
+    return this.session !== undefined
+  }
+
   /** Calls `method` (on `object`, an instance from a `factory.instance`), logging in first if need be. */
   call(method: string, params?: Record<string, unknown>, object?: unknown): Promise<Reply> {
     return this.withSession((session) => ({
