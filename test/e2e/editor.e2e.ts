@@ -403,7 +403,6 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
     await page.evaluate(() => localStorage.removeItem('editor-language'))
   })
 
-  // Last: it leaves the imported flows undeployed in the editor.
   it("the event dialog offers the objects and rule names this camera's detections named", async () => {
     // Last but one: waiting for the demo camera's day to reach its tripwire must not shift the tests that expect
     // the door's badge before its press. The badge test left the editor in German: English again.
@@ -461,6 +460,7 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
     await page.locator('#node-dialog-cancel').click()
   })
 
+  // Last: it leaves the imported flows undeployed in the editor.
   it('imports every example beside the others without asking about nodes that already exist', async () => {
     const dir = join(root, 'examples')
     const examples = readdirSync(dir)
