@@ -295,6 +295,19 @@ export default function (RED: NodeAPI): void {
     }
     next()
   }
+  // The editor's own header (`Node-RED-API-Version`), which its every API call carries and an <img> or a form
+  // cannot: for the calls that make the camera work or reveal its clients, a page on another site cannot ask.
+  const fromEditor = (
+    req: AdminRequest,
+    res: { status(code: number): { json(body: unknown): void } },
+    next: () => void,
+  ) => {
+    if (req.headers['node-red-api-version'] === undefined) {
+      res.status(403).json({ error: 'only the editor may ask' })
+      return
+    }
+    next()
+  }
 
   RED.httpAdmin.post(
     '/dahua-camera/probe',
@@ -413,11 +426,8 @@ export default function (RED: NodeAPI): void {
     '/dahua-camera/:id/capabilities',
     RED.auth.needsPermission('dahua-camera.write'),
     sameSite,
+    fromEditor,
     (req, res) => {
-      if (req.headers['node-red-api-version'] === undefined) {
-        res.status(403).json({ error: 'only the editor may ask' })
-        return
-      }
       const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
       const control = camera?.device?.control
       if (!control) {
@@ -461,11 +471,8 @@ export default function (RED: NodeAPI): void {
     '/dahua-camera/discover',
     RED.auth.needsPermission('dahua-camera.write'),
     sameSite,
+    fromEditor,
     (req, res) => {
-      if (req.headers['node-red-api-version'] === undefined) {
-        res.status(403).json({ error: 'only the editor may ask' })
-        return
-      }
       if (!searching) {
         RED.log.audit(
           { level: 98, event: 'dahua-camera.discover' } as Parameters<typeof RED.log.audit>[0],
@@ -509,11 +516,8 @@ export default function (RED: NodeAPI): void {
     '/dahua-camera/:id/snapshot',
     RED.auth.needsPermission('dahua-camera.read'),
     sameSite,
+    fromEditor,
     (req, res) => {
-      if (req.headers['node-red-api-version'] === undefined) {
-        res.status(403).json({ error: 'only the editor may ask' })
-        return
-      }
       const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
       if (!camera?.device) {
         res.status(404).json({ reason: 'not-deployed', detail: '' })
@@ -544,11 +548,8 @@ export default function (RED: NodeAPI): void {
     '/dahua-camera/:id/report',
     RED.auth.needsPermission('dahua-camera.write'),
     sameSite,
+    fromEditor,
     (req, res) => {
-      if (req.headers['node-red-api-version'] === undefined) {
-        res.status(403).json({ error: 'only the editor may ask' })
-        return
-      }
       const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
       const device = camera?.device
       if (!device) {
