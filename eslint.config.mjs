@@ -10,6 +10,8 @@ export default tseslint.config(
       '.userdir/',
       'nodes/**/*.js',
       'resources/',
+      // Browser code, as the dialogs' own scripts in nodes/*.html are.
+      'src/editor/',
       'nodes/*.html',
       'scripts/',
       'eslint.config.mjs',

@@ -16,12 +16,15 @@ import {
   type MergeTiming,
 } from './lib/stream/door-events'
 import type { CameraEvent, StateChange } from './lib/types'
+import { doorChannelProblem } from './lib/rules'
 import { printable } from './lib/text'
 
 export interface DahuaDoorConfig extends NodeDef {
   camera: string
   /** Attach a picture of the camera to each press. */
   snapshot?: boolean
+  /** The channel pictures come from (default 1): a recorder's channel that films the door. */
+  channel?: string | number
   /** "Allow opening the door": without it an `open` is refused. */
   /** Only `true` (or "true" from an environment variable) opens. */
   allowOpen?: boolean | string
@@ -72,6 +75,15 @@ export default function (RED: NodeAPI): void {
     let queue: Promise<void> = Promise.resolve()
     let connectedBefore = false
     let refusedWarning: { at: number; suppressed: number } | undefined
+    // The channel of the pictures: a bad one is said at deploy and on every picture, never replaced by a guess.
+    const channelProblem = doorChannelProblem(config.channel ?? 1)
+    if (channelProblem) {
+      this.error(RED._(channelProblem.key, channelProblem.params))
+    }
+    const takePicture = (): Promise<Buffer> =>
+      channelProblem
+        ? Promise.reject(new Error(RED._(channelProblem.key, channelProblem.params)))
+        : device.snapshot(Number(config.channel ?? 1))
 
     const render = (): void => {
       const state = device.stream.state
@@ -169,7 +181,7 @@ export default function (RED: NodeAPI): void {
         !event.reconciled &&
         !event.late
       ) {
-        const picture = device.snapshot(1)
+        const picture = takePicture()
         picture.catch(() => undefined) // its failure is said when the press is sent
         pictures.set(joined, picture)
       }
@@ -259,7 +271,11 @@ export default function (RED: NodeAPI): void {
           device.door.hangUp().then((result) => ok({ action: 'hang-up', ok: true, ...result }), fail)
           return
         case 'snapshot':
-          device.snapshot(1).then((image) => {
+          if (channelProblem) {
+            done(new Error(RED._(channelProblem.key, channelProblem.params)))
+            return
+          }
+          takePicture().then((image) => {
             msg.contentType = 'image/jpeg'
             ok(image)
           }, fail)

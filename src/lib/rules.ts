@@ -244,7 +244,16 @@ export function controlActionProblem(value: unknown): Problem | undefined {
 
 /** A control node's channel: 1-based, up to the highest a filter may name. */
 export function controlChannelProblem(value: unknown): Problem | undefined {
+  return channelProblem(value, 'dahua-control')
+}
+
+/** The channel a door node's pictures come from: 1 on a door station, the channel filming the door on a recorder. */
+export function doorChannelProblem(value: unknown): Problem | undefined {
+  return channelProblem(value, 'dahua-door')
+}
+
+function channelProblem(value: unknown, catalog: string): Problem | undefined {
   return isInteger(value, 1, MAX_FILTER_CHANNEL)
     ? undefined
-    : { key: 'dahua-control.errors.channel', params: { max: String(MAX_FILTER_CHANNEL) } }
+    : { key: `${catalog}.errors.channel`, params: { max: String(MAX_FILTER_CHANNEL) } }
 }

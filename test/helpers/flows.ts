@@ -117,7 +117,7 @@ export function controlFlowNode(id: string, action = 'snapshot', channel = 1, ca
 
 export function doorFlowNode(
   id: string,
-  options: { snapshot?: boolean; allowOpen?: unknown } = {},
+  options: { snapshot?: boolean; allowOpen?: unknown; channel?: unknown } = {},
   camera = 'cam',
 ): FlowNode[] {
   return [

@@ -39,7 +39,7 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
 
   async function start(
     profile: string,
-    options: { snapshot?: boolean; allowOpen?: unknown } = {},
+    options: { snapshot?: boolean; allowOpen?: unknown; channel?: unknown } = {},
   ): Promise<Array<{ topic: string; payload: DoorPayload }>> {
     sim = simulator({ profile })
     const port = await sim.listen()
@@ -149,6 +149,26 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
     const image = got[0]!.payload.image!
     assert.ok(Buffer.isBuffer(image))
     assert.deepEqual([...image.subarray(-2)], [0xff, 0xd9])
+  })
+
+  it("takes its pictures from the channel set in the node, a recorder's channel filming the door (issue 20 §2)", async () => {
+    await start('nvr16', { channel: '3' })
+    assert.equal((await control('door', { action: 'snapshot' })).contentType, 'image/jpeg')
+    const pictures = sim.requests.filter((r) => r.url.startsWith('/cgi-bin/snapshot.cgi') && r.auth === 'ok')
+    assert.deepEqual(
+      pictures.map((r) => new URL(r.url, 'http://x').searchParams.get('channel')),
+      ['3'],
+    )
+  })
+
+  it('says a channel that is no channel at deploy and on each picture, and asks the device for none', async () => {
+    await start('vto', { channel: 'front' })
+    assert.ok(
+      calls('door', 'error').some((args) => String(args[0]) === 'dahua-door.errors.channel'),
+      'the bad channel is said at deploy',
+    )
+    await assert.rejects(control('door', { action: 'snapshot' }), /dahua-door\.errors\.channel/)
+    assert.equal(sim.requests.filter((r) => r.url.startsWith('/cgi-bin/snapshot.cgi')).length, 0)
   })
 
   it('opens the door through accessControl.cgi where the station has it', async () => {

@@ -142,8 +142,14 @@ describe('package contract', () => {
     }
     assert.equal(control.defaults.action?.validate?.('dance'), false)
     const door = editorDefinition('dahua-door')
-    assert.deepEqual(Object.keys(door.defaults).sort(), ['allowOpen', 'camera', 'name', 'snapshot'])
+    assert.deepEqual(Object.keys(door.defaults).sort(), ['allowOpen', 'camera', 'channel', 'name', 'snapshot'])
     assert.equal((door.defaults.allowOpen as { value?: unknown }).value, false, 'opening is off by default')
+    assert.equal(door.defaults.channel?.validate?.('2'), true)
+    assert.equal(door.defaults.channel?.validate?.('0'), false)
+    assert.equal(
+      door.defaults.channel?.validate?.('front', {}),
+      'The picture channel must be a whole number from 1 to 1024.',
+    )
   })
 
   it('names every control action and words every control error in the catalog', () => {

@@ -60,13 +60,16 @@ function dialog(): {
   }
   let definition: DoorDefinition | undefined
   const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)![1]!
-  runInContext(
-    script,
-    createContext({
-      RED: { nodes: { registerType: (_t: string, def: DoorDefinition) => (definition = def) } },
-      $,
-    }),
-  )
+  // As the editor loads it: the shared rules first (resources/rules.js); the channel list asks a deployed camera
+  // over HTTP, which the browser test (test/e2e) covers, so here it only has to be there.
+  const context = createContext({
+    RED: { nodes: { registerType: (_t: string, def: DoorDefinition) => (definition = def) } },
+    $,
+    window: {},
+    DahuaDialogs: { channelList: () => undefined },
+  })
+  runInContext(readFileSync(join(root, 'resources', 'rules.js'), 'utf8'), context)
+  runInContext(`var DahuaRules = window.DahuaRules;\n${script}`, context)
   return { definition: definition!, $, shown }
 }
 
