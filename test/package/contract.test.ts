@@ -142,7 +142,13 @@ describe('package contract', () => {
     }
     assert.equal(control.defaults.action?.validate?.('dance'), false)
     const door = editorDefinition('dahua-door')
-    assert.deepEqual(Object.keys(door.defaults).sort(), ['allowOpen', 'camera', 'channel', 'name', 'snapshot'])
+    assert.deepEqual(Object.keys(door.defaults).sort(), [
+      'allowOpen',
+      'camera',
+      'channel',
+      'name',
+      'snapshot',
+    ])
     assert.equal((door.defaults.allowOpen as { value?: unknown }).value, false, 'opening is off by default')
     assert.equal(door.defaults.channel?.validate?.('2'), true)
     assert.equal(door.defaults.channel?.validate?.('0'), false)
