@@ -158,7 +158,10 @@ export class Device {
     })
     this.door = new DoorControl(this.http, this.rpc2)
     this.channels = new ChannelList(this.http, this.closing.signal)
-    this.preview = new PreviewGate((channel) => this.snapshot(channel), now)
+    this.preview = new PreviewGate(
+      (channel) => this.picture(channel, undefined, false).then((p) => p.image),
+      now,
+    )
   }
 
   /** What a redeploy does to the old device: stop everything, then release every socket. Never rejects. */
@@ -204,7 +207,7 @@ export class Device {
    * stream (network-faults.md 4). While pictures are paused after failures, such a caller is told at once.
    * Every fetch is aborted when the stream stops, or (with no stream, for a control node) when the device closes.
    */
-  picture(channel: number, wait?: PictureWait): Promise<Picture> {
+  picture(channel: number, wait?: PictureWait, counts = true): Promise<Picture> {
     const signal = this.stream.signal ?? this.closing.signal
     if (signal.aborted || wait?.signal?.aborted) {
       return Promise.reject(new Error('closed'))
@@ -222,14 +225,18 @@ export class Device {
         this.stream.emit('warning', { kind: 'limit', limit: 'snapshots', sample: `channel ${channel}` })
         return Promise.reject(new Error(`${MAX_PENDING_SNAPSHOTS} pictures are already being fetched`))
       }
-      fetch = this.fetch(channel, now, signal)
+      fetch = this.fetch(channel, now, signal, counts)
     }
     fetch.waiters++
     return wait ? this.waitFor(fetch, wait) : fetch.result
   }
 
-  /** One request for the channel's picture, asked for at `askedAt`; it counts towards the pause when it fails. */
-  private fetch(channel: number, askedAt: number, signal: AbortSignal): Fetch {
+  /**
+   * One request for the channel's picture, asked for at `askedAt`. If it `counts`, its failure counts towards the
+   * pause and its success ends one; the editor's preview does not count, so that a viewer asking for a channel
+   * the device lacks cannot pause the flows' pictures.
+   */
+  private fetch(channel: number, askedAt: number, signal: AbortSignal, counts: boolean): Fetch {
     const abort = new AbortController()
     // Not AbortSignal.any: on Node 20 every derived signal stays tied to the stream's long-lived one.
     const stop = (): void => abort.abort()
@@ -249,14 +256,16 @@ export class Device {
       })
       .then(
         (image) => {
-          this.pictureFailures = 0
-          this.picturesPausedUntil = 0
+          if (counts) {
+            this.pictureFailures = 0
+            this.picturesPausedUntil = 0
+          }
           return { image, askedAt }
         },
         (err: unknown) => {
           // A fetch its callers left because they closed, or that the stream's stop ended, failed nothing; one
           // they gave up on because it took longer than they wait did, as did every error of the camera's.
-          if (!signal.aborted && (!abort.signal.aborted || fetch.gaveUp)) {
+          if (counts && !signal.aborted && (!abort.signal.aborted || fetch.gaveUp)) {
             this.pictureFailed()
           }
           throw err

@@ -83,16 +83,18 @@ export async function deviceReport(
   const stop = (): void => deadline.abort()
   closing.addEventListener('abort', stop, { once: true })
   try {
-    const ask = (path: string): Promise<Read> => read(device.http, path, deadline.signal)
+    const ask = (path: string, rightsProbe?: boolean): Promise<Read> =>
+      read(device.http, path, deadline.signal, rightsProbe)
     const [system, type, software] = await Promise.all([
       ask('/cgi-bin/magicBox.cgi?action=getSystemInfo'),
       ask('/cgi-bin/magicBox.cgi?action=getDeviceType'),
       ask('/cgi-bin/magicBox.cgi?action=getSoftwareVersion'),
     ])
     // Only once the device has accepted the login: a user without the right to this list is answered 401, which
-    // before that would count as a refused login towards the account's lockout (http-session.ts).
+    // before that would count as a refused login towards the account's lockout, and after it is this user's
+    // rights (http-session.ts `rightsProbe`).
     const users: Read = device.http.proven
-      ? await ask('/cgi-bin/userManager.cgi?action=getActiveUserInfoAll')
+      ? await ask('/cgi-bin/userManager.cgi?action=getActiveUserInfoAll', true)
       : { ok: false, why: 'not asked: the device has not accepted the login yet' }
     return bounded([
       `Dahua device report, ${iso(now)}`,
@@ -115,9 +117,14 @@ export async function deviceReport(
   }
 }
 
-async function read(http: HttpSession, path: string, signal: AbortSignal): Promise<Read> {
+async function read(
+  http: HttpSession,
+  path: string,
+  signal: AbortSignal,
+  rightsProbe = false,
+): Promise<Read> {
   try {
-    const { status, body } = await http.cgi(path, { signal, maxBytes: MAX_STATE_ANSWER_BYTES })
+    const { status, body } = await http.cgi(path, { signal, maxBytes: MAX_STATE_ANSWER_BYTES, rightsProbe })
     const text = body.toString('utf8')
     if (status !== 200) return { ok: false, why: `HTTP ${status}` }
     // Some firmware answers 200 with `Error` for what it does not have (dahua-protocol.md 3.3).

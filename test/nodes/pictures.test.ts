@@ -68,6 +68,23 @@ describe(`pictures on Starts in ${runtimeName}`, function () {
     return got[count]!
   }
 
+  it("an editor's previews of a channel the camera lacks do not pause the flows' pictures (issue 20 §3)", async () => {
+    const got = await deploy({}, 2)
+    for (let i = 0; i < 3; i++) {
+      // One preview a second at most (preview.ts): each of these reaches the camera.
+      if (i > 0) await pass(1_100)
+      const res = await helper
+        .request()
+        .get('/dahua-camera/cam/snapshot?channel=2')
+        .set({ 'Node-RED-API-Version': 'v2' })
+      assert.equal(res.status, 502)
+    }
+    assert.equal(pictureRequests(), 3)
+    const msg = await start(got)
+    assert.equal(msg.imageError, undefined)
+    assert.ok(Buffer.isBuffer(msg.image), 'the Start has its picture')
+  })
+
   it('aborts a fetch the node gave up on: the camera sees its picture request closed', async () => {
     // The camera never answers, and the call's own limit is far away: only giving up can end the request.
     useTiming({ cgiTimeoutMs: 120_000 })

@@ -26,8 +26,12 @@ describe(`the device report, in ${runtimeName}`, function () {
   flowHooks(() => sim)
 
   /** A deployed camera with an event node (so its stream runs) and a control node set to `report`. */
-  async function start(profile: string, serialNumber: string): Promise<CameraSimulator> {
-    const s = simulator({ password: PASSWORD, profile, serialNumber })
+  async function start(
+    profile: string,
+    serialNumber: string,
+    options: ConstructorParameters<typeof CameraSimulator>[0] = {},
+  ): Promise<CameraSimulator> {
+    const s = simulator({ password: PASSWORD, profile, serialNumber, ...options })
     sim = s
     const port = await s.listen()
     await helper.load(
@@ -98,6 +102,32 @@ describe(`the device report, in ${runtimeName}`, function () {
     assert.match(
       again,
       /^ {2}channel 4: .*(?:\n {13}\S.*)*\n {4}offered on every channel: siren, warning-light\n {4}siren and warning light over CGI$/m,
+    )
+  })
+
+  it('of a user who may not list the sessions: says so, and puts no later refusal towards the lockout', async () => {
+    // A user without user-management rights (401), who may not take pictures either (rroller#251 answered 401).
+    const s = await start('ipc', '7G0B8F9PAZ12345', {
+      forbidden: { 'userManager.cgi': 401, 'snapshot.cgi': 401 },
+    })
+    const sessions = /^The device's active sessions \(userManager\.cgi getActiveUserInfoAll\):\n {2}(.*)$/m
+    assert.equal(sessions.exec((await asked()).report)?.[1], 'could not be read: HTTP 401')
+    // Next, the picture of the dialog's preview: a call that asks nothing else of the device first.
+    const picture = await helper.request().get('/dahua-camera/cam/snapshot?channel=1').set(editor)
+    assert.equal((picture.body as { detail?: string }).detail, 'HTTP 401')
+    // Read before any success clears it: the report's own reads would.
+    const camera = helper.getNode('cam') as unknown as DahuaCameraNode
+    assert.equal(camera.device!.http.budget.refused, 0, "the picture's 401 is the user's rights, not a login")
+    const after = (await asked()).report
+    assert.equal(
+      sessions.exec(after)?.[1],
+      'could not be read: HTTP 401',
+      'still the rights, not "not asked"',
+    )
+    assert.equal(
+      s.requests.filter((r) => r.url.startsWith('/cgi-bin/userManager.cgi') && r.auth === 'ok').length,
+      1,
+      'its answer is remembered, not asked again',
     )
   })
 

@@ -40,6 +40,12 @@ export interface CgiOptions {
   timeoutMs?: number
   /** The answer's size limit (limits.ts): the call is aborted the moment it passes. */
   maxBytes?: number
+  /**
+   * A question only some users may ask (the device report's list of sessions, for admins): once the login was
+   * accepted, its 401 is this user's rights, remembered as the answer like any other, and it puts no later
+   * refusal in doubt. Without this, asking it made the next 401 of any script count towards the lockout.
+   */
+  rightsProbe?: boolean
 }
 
 /** An answer larger than its limit (limits.ts); the request was aborted and its socket released. */
@@ -277,6 +283,7 @@ export class HttpSession {
         path,
         { dataType: 'stream', timeout: [timeoutMs, timeoutMs], signal: deadline },
         false,
+        options.rightsProbe,
       )
     })
   }
@@ -377,6 +384,7 @@ export class HttpSession {
     path: string,
     options: Pick<RequestOptions, 'dataType' | 'timeout'> & { signal?: AbortSignal },
     isAttach: boolean,
+    rightsProbe = false,
   ): Promise<HttpClientResponse<T>> {
     return this.abortable(options.signal, async (signal) => {
       for (let schemeSwitches = 0; ; schemeSwitches++) {
@@ -433,8 +441,10 @@ export class HttpSession {
           // the next one is, whatever its script, until a call succeeds again (review-2026-12.md 5).
           if (this.accepted) {
             this.notAllowed.set(script(path), status)
-            this.accepted = false
-            this.doubted = true
+            if (!rightsProbe) {
+              this.accepted = false
+              this.doubted = true
+            }
           } else {
             this.budget.refuse(this.now())
             this.doubted = false
