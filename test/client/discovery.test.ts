@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import dgram from 'node:dgram'
 import { discover } from '../../src/lib/session/discover'
 import type { CameraSimulator } from '../../src/sim/camera-simulator'
-import { simulatedMac } from '../../src/sim/discovery'
+import { dhipFrame, simulatedMac } from '../../src/sim/discovery'
 import { simulator } from '../helpers/sim'
 
 const SEARCH_MS = 1_500
@@ -64,6 +64,52 @@ describe('searching the network (real UDP on loopback)', () => {
         mac: simulatedMac('NVR0000001'),
       },
     ])
+  })
+
+  it('lists a device that answers after a neighbour flooded the search with junk and forged answers', async () => {
+    // The neighbour got the search (every host the broadcast reaches does) and floods the port it came from.
+    const neighbour = dgram.createSocket('udp4')
+    sockets.push(neighbour)
+    await new Promise<void>((resolve) => neighbour.bind(0, '127.0.0.1', resolve))
+    const camera = await device({ serialNumber: 'CAM0000009' })
+    let flooded = 0
+    neighbour.on('message', (_request: Buffer, search: dgram.RemoteInfo) => {
+      const junk = [Buffer.alloc(1), dhipFrame(Buffer.from('{"params":{"deviceInfo":{}}}'))]
+      // In batches, so that the search's socket buffer does not drop them: the search reads every one.
+      const batch = (): void => {
+        for (let i = 0; i < 50; i++) {
+          neighbour.send(junk[i % 2]!, search.port, search.address, () => flooded++)
+        }
+        if (flooded < 2_050) setTimeout(batch, 2)
+      }
+      batch()
+    })
+    // The camera's answer comes after the flood: the search is aimed at it 300 ms later, from the same port,
+    // by a relay that forwards the camera's answer.
+    const relay = dgram.createSocket('udp4')
+    sockets.push(relay)
+    await new Promise<void>((resolve) => relay.bind(0, '127.0.0.1', resolve))
+    relay.on('message', (datagram: Buffer, from: dgram.RemoteInfo) => {
+      if (from.port === camera.discoveryPort) {
+        relay.send(datagram, searchPort, '127.0.0.1')
+        return
+      }
+      searchPort = from.port
+      setTimeout(() => relay.send(datagram, camera.discoveryPort, '127.0.0.1'), 300)
+    })
+    let searchPort = 0
+    const found = await discover({
+      targets: [
+        { address: '127.0.0.1', port: neighbour.address().port },
+        { address: '127.0.0.1', port: relay.address().port },
+      ],
+      timeoutMs: SEARCH_MS,
+    })
+    assert.deepEqual(
+      found.map((d) => d.serial),
+      ['CAM0000009'],
+    )
+    assert.ok(flooded >= 2_100, `the flood was sent: ${flooded}`)
   })
 
   it('lists a device that answered twice once', async () => {

@@ -6,11 +6,13 @@
 import dgram from 'node:dgram'
 import {
   DEFAULT_SEARCH_MS,
-  MAX_DATAGRAMS,
   MAX_DEVICES,
+  MAX_READS_PER_SENDER,
+  MAX_SENDERS,
   deviceKey,
   discoveryRequest,
   discoveryTargets,
+  isAnswerFrame,
   readDiscoveryAnswer,
   type DiscoveryTarget,
   type FoundDevice,
@@ -35,7 +37,7 @@ export function discover(options: DiscoverOptions = {}): Promise<FoundDevice[]> 
   const found = new Map<string, FoundDevice>()
   return new Promise((resolve) => {
     const socket = dgram.createSocket('udp4')
-    let datagrams = 0
+    const reads = new Map<string, number>()
     let done = false
     const finish = (): void => {
       if (done) {
@@ -54,10 +56,15 @@ export function discover(options: DiscoverOptions = {}): Promise<FoundDevice[]> 
     const timer = setTimeout(finish, options.timeoutMs ?? DEFAULT_SEARCH_MS)
     socket.on('error', finish)
     socket.on('message', (datagram: Buffer, sender: dgram.RemoteInfo) => {
-      if (++datagrams > MAX_DATAGRAMS) {
-        finish()
+      if (!isAnswerFrame(datagram)) {
         return
       }
+      const from = `${sender.address}:${sender.port}`
+      const read = reads.get(from) ?? 0
+      if (read >= MAX_READS_PER_SENDER || (read === 0 && reads.size >= MAX_SENDERS)) {
+        return
+      }
+      reads.set(from, read + 1)
       const device = readDiscoveryAnswer(datagram, sender.address)
       if (device === undefined) {
         return

@@ -17,8 +17,14 @@ export const HEADER_BYTES = 32
 export const MAX_ANSWER_BYTES = 8 * 1024
 /** Devices one search lists: a large site has a few hundred; the search ends when this many have answered. */
 export const MAX_DEVICES = 256
-/** Datagrams one search reads, duplicates and garbage included: a flood cannot keep it parsing. */
-export const MAX_DATAGRAMS = 2048
+/**
+ * Answers one search reads from each sender (address and port): a device answers once a target, and there are
+ * two. Every host the broadcast reached knows the search's port, so a neighbour flooding it is read this often
+ * and then ignored, without ending the search for the devices answering after it.
+ */
+export const MAX_READS_PER_SENDER = 4
+/** Senders one search reads from: with MAX_READS_PER_SENDER, what a flood of forged senders can make it parse. */
+export const MAX_SENDERS = 1024
 /** Characters of each text field: models are about 20, firmware versions about 20, serials 15. */
 export const MAX_FIELD_CHARS = 64
 export const DEFAULT_SEARCH_MS = 3_000
@@ -69,16 +75,22 @@ export function discoveryRequest(): Buffer {
   return Buffer.concat([header, body])
 }
 
+/** A datagram that may be an answer: the DHIP header and a body, within MAX_ANSWER_BYTES. Costs no parsing. */
+export function isAnswerFrame(datagram: Buffer): boolean {
+  return (
+    datagram.length > HEADER_BYTES &&
+    datagram.length <= MAX_ANSWER_BYTES &&
+    datagram.toString('latin1', 4, 8) === 'DHIP'
+  )
+}
+
 /**
  * What one datagram says about the device that sent it, or undefined when it is not a discovery answer: too
  * short or too long, no `DHIP` magic, not JSON, no `params.deviceInfo` object, or neither a serial nor a model
  * (nothing to list it by; rroller `parse_reply` drops those too).
  */
 export function readDiscoveryAnswer(datagram: Buffer, sender: string): FoundDevice | undefined {
-  if (datagram.length <= HEADER_BYTES || datagram.length > MAX_ANSWER_BYTES) {
-    return undefined
-  }
-  if (datagram.toString('latin1', 4, 8) !== 'DHIP' || !isIPv4(sender)) {
+  if (!isAnswerFrame(datagram) || !isIPv4(sender)) {
     return undefined
   }
   // The JSON follows the 32-byte header; openHAB and DahuaConsole strip NUL bytes around it.
