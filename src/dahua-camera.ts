@@ -494,12 +494,13 @@ export default function (RED: NodeAPI): void {
   )
 
   // A recorder's channels by name, and the camera on each (issue 20 §2); a channel's picture (§3). Both go through
-  // the device's one session and login budget and are read-only, so the read permission. The picture also needs
-  // the editor's own header: an <img> on another site cannot send it, so cannot make the camera work.
+  // the device's one session and login budget and are read-only, so the read permission. Both also need the
+  // editor's own header: an <img> or a link on another site cannot send it, so cannot make the camera work.
   RED.httpAdmin.get(
     '/dahua-camera/:id/channels',
     RED.auth.needsPermission('dahua-camera.read'),
     sameSite,
+    fromEditor,
     (req, res) => {
       const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
       if (!camera?.device) {

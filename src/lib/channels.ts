@@ -69,18 +69,27 @@ export class ChannelsRefused extends Error {
   }
 }
 
+/** A refresh asked for within this long of the last read gets that read: a viewer in a loop costs the device nothing. */
+export const REFRESH_EVERY_MS = 10_000
+
 export class ChannelList {
   private kept: ChannelEntry[] | undefined
+  private keptAt = 0
   private reading: Promise<ChannelEntry[]> | undefined
 
   constructor(
     private readonly http: HttpSession,
     private readonly signal: AbortSignal,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /** The list, read once and kept; `refresh`: read anew (a list being read now is fresh enough, and shared). */
+  /**
+   * The list, read once and kept; `refresh`: read anew, unless it was read within REFRESH_EVERY_MS (a list being
+   * read now is fresh enough too, and shared).
+   */
   list(refresh = false): Promise<ChannelEntry[]> {
-    if (this.kept && !refresh) return Promise.resolve(this.kept)
+    if (this.kept && (!refresh || this.now() - this.keptAt < REFRESH_EVERY_MS))
+      return Promise.resolve(this.kept)
     this.reading ??= this.read().finally(() => {
       this.reading = undefined
     })
@@ -97,6 +106,7 @@ export class ChannelList {
     })
     const list = channelEntries(titles, remote)
     this.kept = list
+    this.keptAt = this.now()
     return list
   }
 

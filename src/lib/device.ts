@@ -157,7 +157,7 @@ export class Device {
       report: () => this.report(),
     })
     this.door = new DoorControl(this.http, this.rpc2)
-    this.channels = new ChannelList(this.http, this.closing.signal)
+    this.channels = new ChannelList(this.http, this.closing.signal, now)
     this.preview = new PreviewGate(
       (channel) => this.picture(channel, undefined, false).then((p) => p.image),
       now,

@@ -36,13 +36,22 @@ export class PreviewGate {
         : Promise.reject(new PreviewBusy(Math.max(0, this.everyMs - since)))
     }
     this.busy = true
-    const image = this.take(channel).finally(() => {
+    const entry = { channel, at: this.now(), image: this.take(channel) }
+    this.last = entry
+    // Once its second is over nobody is given this picture: not kept (up to the snapshot limit, 5 MiB) until
+    // the next preview or a redeploy.
+    const forget = (): void => {
       this.busy = false
-    })
+      setTimeout(
+        () => {
+          if (this.last === entry) this.last = undefined
+        },
+        Math.max(0, this.everyMs - (this.now() - entry.at)),
+      ).unref()
+    }
     // Nobody may be left to hear how it ended.
-    void image.catch(() => undefined)
-    this.last = { channel, at: this.now(), image }
-    return image
+    entry.image.then(forget, forget)
+    return entry.image
   }
 }
 

@@ -41,7 +41,8 @@ describe(`a device's channels and picture preview in the editor, in ${runtimeNam
   describe('GET /dahua-camera/:id/channels', function () {
     it("lists a recorder's channels by name, with the camera model and whether a camera is set up", async () => {
       await deployed({ profile: 'nvr16' })
-      const list = (await helper.request().get('/dahua-camera/cam/channels').expect(200)).body as unknown[]
+      const list = (await helper.request().get('/dahua-camera/cam/channels').set(editor).expect(200))
+        .body as unknown[]
       assert.equal(list.length, 16)
       // Slot 0 says only "IPC", a class of device: no model (fixture nvr5464-remotedevice-devicetype.txt).
       assert.deepEqual(list[0], { channel: 1, name: 'Front Door', connected: true })
@@ -50,19 +51,18 @@ describe(`a device's channels and picture preview in the editor, in ${runtimeNam
       assert.deepEqual(list[13], { channel: 14, name: 'Office', connected: false })
     })
 
-    it('reads once and keeps the list; ?refresh=1 reads it anew', async () => {
+    it('reads once and keeps the list, for a refresh soon after too (a new read: test/client/editor-gates)', async () => {
       await deployed({ profile: 'nvr-pv' })
-      await helper.request().get('/dahua-camera/cam/channels').expect(200)
-      await helper.request().get('/dahua-camera/cam/channels').expect(200)
-      assert.equal(asked('ChannelTitle'), 1)
-      assert.equal(asked('RemoteDevice'), 1)
-      const list = (await helper.request().get('/dahua-camera/cam/channels?refresh=1').expect(200))
-        .body as Array<{
+      await helper.request().get('/dahua-camera/cam/channels').set(editor).expect(200)
+      await helper.request().get('/dahua-camera/cam/channels').set(editor).expect(200)
+      const list = (
+        await helper.request().get('/dahua-camera/cam/channels?refresh=1').set(editor).expect(200)
+      ).body as Array<{
         model?: string
         connected?: boolean
       }>
-      assert.equal(asked('ChannelTitle'), 2)
-      assert.equal(asked('RemoteDevice'), 2)
+      assert.equal(asked('ChannelTitle'), 1)
+      assert.equal(asked('RemoteDevice'), 1)
       assert.equal(list.length, 8)
       assert.equal(list[7]?.model, 'DH-SD2A500NB-GNY-A-PV')
       assert.equal(list[4]?.connected, false)
@@ -70,17 +70,26 @@ describe(`a device's channels and picture preview in the editor, in ${runtimeNam
 
     it('offers names alone where the device has no RemoteDevice, and nothing where it has no names', async () => {
       await deployed({ profile: 'ipc' })
-      const list = (await helper.request().get('/dahua-camera/cam/channels').expect(200)).body as unknown[]
+      const list = (await helper.request().get('/dahua-camera/cam/channels').set(editor).expect(200))
+        .body as unknown[]
       assert.deepEqual(list, [])
       assert.equal(asked('RemoteDevice'), 1, 'asked, and the camera said it has no such table')
     })
 
-    it('is refused to another site before the device is asked', async () => {
+    it('is refused without the editor header and to another site, before the device is asked', async () => {
       await deployed({ profile: 'nvr16' })
-      await helper.request().get('/dahua-camera/cam/channels').set('Sec-Fetch-Site', 'cross-site').expect(403)
+      // A link or an <img> on any page sends no such header.
+      await helper.request().get('/dahua-camera/cam/channels').expect(403)
       await helper
         .request()
         .get('/dahua-camera/cam/channels')
+        .set(editor)
+        .set('Sec-Fetch-Site', 'cross-site')
+        .expect(403)
+      await helper
+        .request()
+        .get('/dahua-camera/cam/channels')
+        .set(editor)
         .set('Origin', 'http://evil.example')
         .expect(403)
       assert.equal(sim.requests.length, 0)
