@@ -479,8 +479,19 @@ export default function (RED: NodeAPI): void {
           req,
         )
         const settings = (RED.settings as DahuaSettings).dahuaCamera?.discovery
+        const targets = discoveryTargets(settings?.targets)
+        // An entry it cannot read would otherwise be a search that finds nothing, and no word why.
+        if (Array.isArray(settings?.targets) && targets.length < settings.targets.length) {
+          const entries = settings.targets as unknown[]
+          RED.log.warn(
+            RED._('dahua-camera.warn.discovery-targets', {
+              count: entries.length - targets.length,
+              entries: printable(JSON.stringify(entries)).slice(0, 200),
+            }),
+          )
+        }
         searching = discover({
-          targets: discoveryTargets(settings?.targets),
+          targets,
           timeoutMs: searchMs(settings?.timeoutMs),
         }).finally(() => {
           searching = undefined
@@ -559,7 +570,10 @@ export default function (RED: NodeAPI): void {
       }
       device.report().then(
         (report) => res.json({ report }),
-        () => res.status(500).json({ error: 'the report failed' }),
+        (err: unknown) =>
+          res
+            .status(500)
+            .json({ error: err instanceof Error ? printable(err.message).slice(0, 200) : 'failed' }),
       )
     },
   )

@@ -45,8 +45,17 @@
           })
         })
         .fail(function (xhr) {
-          if (question === asked) {
-            say(xhr.status === 404 ? 'deploy' : 'failed')
+          if (question !== asked) {
+            return
+          }
+          say(xhr.status === 404 ? 'deploy' : 'failed')
+          // The device's own words, as the endpoint gives them (refused, paused, a timeout…): what to do next.
+          var detail = xhr.responseJSON && xhr.responseJSON.detail
+          if (xhr.status !== 404 && detail) {
+            pick
+              .find('option')
+              .first()
+              .text(options.text('failed') + ': ' + detail)
           }
         })
     }

@@ -14,7 +14,9 @@ describe(`Search the network, in ${runtimeName}`, function () {
     },
   }))
 
-  async function devices(): Promise<{ camera: CameraSimulator; door: CameraSimulator }> {
+  async function devices(
+    extraTargets: unknown[] = [],
+  ): Promise<{ camera: CameraSimulator; door: CameraSimulator }> {
     const start = async (options: Parameters<typeof simulator>[0]): Promise<CameraSimulator> => {
       const sim = simulator({ discovery: {}, ...options })
       sims.push(sim)
@@ -28,7 +30,10 @@ describe(`Search the network, in ${runtimeName}`, function () {
     helper.settings({
       dahuaCamera: {
         discovery: {
-          targets: [camera, garbage, door, huge].map((sim) => `127.0.0.1:${sim.discoveryPort}`),
+          targets: [
+            ...[camera, garbage, door, huge].map((sim) => `127.0.0.1:${sim.discoveryPort}`),
+            ...extraTargets,
+          ],
           timeoutMs: 1_500,
         },
       },
@@ -68,6 +73,37 @@ describe(`Search the network, in ${runtimeName}`, function () {
       sims.every((sim) => sim.discoveryAnswers === 1),
       `one request per device, not one per click: ${sims.map((sim) => sim.discoveryAnswers).join(', ')}`,
     )
+  })
+
+  it('aims only where settings.js says, whatever the request names: no editor user can aim it elsewhere', async () => {
+    await devices()
+    // A device the request names, and settings.js does not.
+    const elsewhere = simulator({ discovery: {}, serialNumber: 'ELS0000010' })
+    sims.push(elsewhere)
+    await elsewhere.listen()
+    const target = { address: '127.0.0.1', port: elsewhere.discoveryPort }
+    const res = await helper
+      .request()
+      .post('/dahua-camera/discover')
+      .set('node-red-api-version', 'v2')
+      .send({
+        targets: [target, `127.0.0.1:${elsewhere.discoveryPort}`],
+        address: '127.0.0.1',
+        port: target.port,
+      })
+      .expect(200)
+    const found = (res.body as { devices: FoundDevice[] }).devices.map((d) => d.serial)
+    assert.ok(found.includes('CAM0000010'))
+    assert.ok(!found.includes('ELS0000010'))
+    assert.equal(elsewhere.discoveryAnswers, 0, 'nothing was sent where the request said')
+  })
+
+  it('says which settings.js targets it cannot read, instead of finding nothing there without a word', async () => {
+    await devices(['camera.local', '10.0.0.300', 42])
+    await search().expect(200)
+    const warned = JSON.stringify(helper.log().args)
+    // The helper's RED._ gives the key as it is; the catalog's text names the entries (locales test).
+    assert.match(warned, /dahua-camera\.warn\.discovery-targets/)
   })
 
   it("refuses a request without the editor's header, and one from another site, sending nothing", async () => {
