@@ -29,21 +29,6 @@ writeFileSync(
     2,
   ),
 )
-writeFileSync(
-  join(userDir, 'settings.js'),
-  `module.exports = {
-  uiHost: '127.0.0.1',
-  uiPort: ${uiPort},
-  flowFile: 'flows.json',
-  // The demo's only secret is the simulator's admin/admin; a real install keeps Node-RED's encryption.
-  credentialSecret: false,
-  // No update check and no welcome tour: the demo talks to nothing but the simulator.
-  telemetry: { enabled: false },
-  editorTheme: { tours: false },
-  logging: { console: { level: 'info' } },
-}
-`,
-)
 const flowFile = join(userDir, 'flows.json')
 if (!existsSync(flowFile)) {
   const flow = [
@@ -243,10 +228,35 @@ async function portTaken(port, what, variable, avoid) {
 if (!(await free(uiPort))) {
   await portTaken(uiPort, 'another Node-RED or npm start', 'PORT', simPort)
 }
-const sim = new CameraSimulator({ port: simPort, username: 'admin', password: 'admin' })
+const sim = new CameraSimulator({ port: simPort, username: 'admin', password: 'admin', discovery: {} })
 await sim
   .listen()
   .catch(() => portTaken(simPort, 'another camera simulator or npm start', 'DAHUA_SIM_PORT', uiPort))
+// Search the network finds the demo camera too: its simulator answers Dahua's discovery on a port of its own,
+// beside the LAN's multicast group and broadcast (DAHUA_DISCOVERY_TARGETS adds more, as the browser test's
+// recorder).
+const discoveryTargets = [
+  '239.255.255.251',
+  '255.255.255.255',
+  `127.0.0.1:${sim.discoveryPort}`,
+  ...(process.env.DAHUA_DISCOVERY_TARGETS ?? '').split(',').filter(Boolean),
+]
+writeFileSync(
+  join(userDir, 'settings.js'),
+  `module.exports = {
+  uiHost: '127.0.0.1',
+  uiPort: ${uiPort},
+  flowFile: 'flows.json',
+  // The demo's only secret is the simulator's admin/admin; a real install keeps Node-RED's encryption.
+  credentialSecret: false,
+  // No update check and no welcome tour: the demo reaches nothing unasked but the simulator.
+  telemetry: { enabled: false },
+  editorTheme: { tours: false },
+  logging: { console: { level: 'info' } },
+  dahuaCamera: { discovery: { targets: ${JSON.stringify(discoveryTargets)} } },
+}
+`,
+)
 const stopDay = playDay(sim)
 console.log(`Demo camera (simulator) at ${sim.url}, login admin/admin; starting Node-RED…`)
 

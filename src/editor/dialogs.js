@@ -78,7 +78,8 @@
   /**
    * Returns a function that shows a picture of channel `options.channel()` of camera `options.camera()` in the
    * <img> `options.image` (GET .../snapshot, with the editor's own header, which $.ajax sends), or why there is
-   * none in `options.said`: `options.text(reason, { detail })` words the endpoint's reason.
+   * none in `options.said`: `options.text(reason, { detail })` words the endpoint's reason. Asked within the
+   * device's second for the editor (another channel's picture), it asks once more after it.
    */
   exports.preview = function (options) {
     var image = $(options.image)
@@ -88,7 +89,7 @@
       image.hide()
       said.text(options.text(reason, { detail: detail || '' })).show()
     }
-    return function () {
+    function ask() {
       var camera = options.camera()
       var question = ++asked
       if (!camera) {
@@ -122,12 +123,22 @@
         })
         .fail(function (xhr) {
           function reason(body) {
-            if (question === asked) {
-              show(
-                (body && body.reason) || (xhr.status === 404 ? 'not-deployed' : 'failed'),
-                body && body.detail,
-              )
+            if (question !== asked) {
+              return
             }
+            // The device gives the editor one picture a second: the one just asked for comes a moment later.
+            if (body && body.reason === 'busy') {
+              setTimeout(function () {
+                if (question === asked) {
+                  ask()
+                }
+              }, 1100)
+              return
+            }
+            show(
+              (body && body.reason) || (xhr.status === 404 ? 'not-deployed' : 'failed'),
+              body && body.detail,
+            )
           }
           if (!raw.response || !raw.response.text) {
             reason()
@@ -142,6 +153,7 @@
           }, reason)
         })
     }
+    return ask
   }
 
   exports.chosen = chosen

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { CameraSimulator } from '../../src/sim/camera-simulator'
 
 const root = join(__dirname, '..', '..', '..')
 const shots = join(root, 'docs', 'screenshots')
@@ -40,8 +41,11 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
   let nodeRed: ChildProcess
   let browser: Browser
   let page: Page
+  // A recorder beside the demo camera: Search the network finds both, and its channels have names.
+  const recorder = new CameraSimulator({ profile: 'nvr16', serialNumber: '8L0AB12CDEF3456', discovery: {} })
 
   before(async () => {
+    await recorder.listen()
     nodeRed = spawn(process.execPath, [join(root, 'scripts', 'start.mjs')], {
       cwd: root,
       env: {
@@ -49,6 +53,7 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
         PORT: String(UI_PORT),
         DAHUA_SIM_PORT: String(SIM_PORT),
         DAHUA_USERDIR: mkdtempSync(join(tmpdir(), 'dahua-e2e-')),
+        DAHUA_DISCOVERY_TARGETS: `127.0.0.1:${recorder.discoveryPort}`,
       },
       stdio: 'ignore',
     })
@@ -102,6 +107,7 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
   after(async () => {
     await browser?.close()
     nodeRed?.kill('SIGINT')
+    await recorder.close()
   })
 
   it('shows the dahua event node in its own palette category', async () => {
@@ -458,6 +464,118 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
       .last()
       .screenshot({ path: join(shots, '8-detections.png') })
     await page.locator('#node-dialog-cancel').click()
+  })
+
+  it('finds the demo camera and a recorder on the network, lists its channels by name and shows a picture, in English and German', async () => {
+    // The recorder as a camera node with a control node on channel 2, deployed beside the demo.
+    const flows = (await (await fetch(`${editor}flows`)).json()) as Array<Record<string, unknown>>
+    flows.push(
+      {
+        id: 'e2e-recorder',
+        type: 'dahua-camera',
+        name: 'Recorder',
+        host: '127.0.0.1',
+        port: recorder.port,
+        protocol: 'http',
+        verifyTls: true,
+        heartbeat: 5,
+        refreshMinutes: 60,
+        credentials: { username: 'admin', password: 'admin' },
+      },
+      {
+        id: 'e2e-recorder-control',
+        type: 'dahua-control',
+        z: 'demo-tab',
+        name: 'Recorder picture',
+        camera: 'e2e-recorder',
+        action: 'snapshot',
+        channel: 2,
+        x: 170,
+        y: 560,
+        wires: [[]],
+      },
+    )
+    const deployed = await fetch(`${editor}flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(flows),
+    })
+    assert.equal(deployed.status, 204)
+    const words = {
+      'en-US': { search: 'Search the network', empty: '(no camera)' },
+      de: { search: 'Im Netzwerk suchen', empty: '(keine Kamera)' },
+    }
+    for (const [language, said] of Object.entries(words)) {
+      await page.evaluate((lang) => localStorage.setItem('editor-language', lang), language)
+      await page.reload()
+      await page.waitForSelector('#red-ui-palette', { timeout: 30_000 })
+
+      // Search the network, in the demo camera's dialog: both devices, and a click fills the address.
+      await openEventDialog()
+      await page.locator('.red-ui-tray .fa-pencil').first().click()
+      const button = page.locator('#dahua-camera-discover')
+      assert.equal((await button.textContent())?.trim(), said.search)
+      await button.click()
+      const rows = page.locator('#dahua-camera-discover-result tbody tr')
+      await page.waitForFunction(
+        () => document.querySelectorAll('#dahua-camera-discover-result tbody tr').length >= 2,
+        null,
+        { timeout: 20_000 },
+      )
+      const listed = await rows.allTextContents()
+      assert.ok(listed.some((row) => row.includes('DHI-NVR5216-16P-EI') && row.includes('8L0AB12CDEF3456')))
+      assert.ok(listed.some((row) => row.includes('IPC-HDW5831R-ZE')))
+      await rows.filter({ hasText: 'DHI-NVR5216-16P-EI' }).click()
+      assert.equal(await page.locator('#node-config-input-port').inputValue(), String(recorder.port))
+      assert.equal(await page.locator('#node-config-input-host').inputValue(), '127.0.0.1')
+      await page
+        .locator('.red-ui-tray')
+        .last()
+        .screenshot({ path: join(shots, `9-search-${language}.png`) })
+      await page.locator('#node-config-dialog-cancel').click()
+      await page.locator('#node-dialog-cancel').click()
+
+      // The recorder's channels by name in the control dialog, and the picture of the chosen one.
+      await page.locator('#node-input-codes').waitFor({ state: 'detached', timeout: 10_000 })
+      await page.mouse.move(700, 700)
+      await page.locator('#e2e-recorder-control rect.red-ui-flow-node').dblclick()
+      const pick = page.locator('#dahua-control-channel-pick')
+      await page.waitForFunction(
+        () =>
+          (document.querySelector('#dahua-control-channel-pick') as HTMLSelectElement | null)?.options
+            .length === 17,
+        null,
+        { timeout: 20_000 },
+      )
+      const options = await pick.locator('option').allTextContents()
+      assert.equal(options[1], '● 1: Front Door')
+      assert.equal(options[14], `○ 14: Office ${said.empty}`)
+      await pick.selectOption('3')
+      assert.equal(await page.locator('#node-input-channel').inputValue(), '3')
+      // The pick shows that channel's picture: channel 2's, asked for as the dialog opened, was less than a
+      // second ago, so the dialog asks again a second later (one picture a second, preview.ts).
+      const picture = page.locator('#dahua-control-preview')
+      await picture.waitFor({ state: 'visible', timeout: 20_000 })
+      await page.waitForFunction(
+        () =>
+          ((document.querySelector('#dahua-control-preview') as HTMLImageElement | null)?.naturalWidth ?? 0) >
+          0,
+        null,
+        { timeout: 20_000 },
+      )
+      await page
+        .locator('.red-ui-tray')
+        .last()
+        .screenshot({ path: join(shots, `11-preview-${language}.png`) })
+      // For the picture only: the list unfolded (a closed select shows one option).
+      await pick.evaluate((select) => select.setAttribute('size', '17'))
+      await page
+        .locator('.red-ui-tray')
+        .last()
+        .screenshot({ path: join(shots, `10-channels-${language}.png`) })
+      await page.locator('#node-dialog-cancel').click()
+    }
+    await page.evaluate(() => localStorage.removeItem('editor-language'))
   })
 
   // Last: it leaves the imported flows undeployed in the editor.

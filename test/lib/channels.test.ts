@@ -42,6 +42,15 @@ describe("a recorder's camera slots (RemoteDevice)", function () {
     assert.ok(!(slots.get(2)?.model ?? '').includes('\u001b'))
   })
 
+  it("lists a DH-NVR4216-HDS2's 16 titles as it gave them: defaults, other scripts and a title twice", function () {
+    const list = channelEntries(fixture('nvr4216-hds2-channeltitle.txt'), undefined)
+    assert.equal(list.length, 16)
+    assert.deepEqual(list[0], { channel: 1, name: 'IPC' })
+    assert.deepEqual(list[3], { channel: 4, name: '通道7' })
+    assert.deepEqual(list[7], { channel: 8, name: '前台' })
+    assert.equal(list[11]?.name, list[15]?.name)
+  })
+
   it('lists every channel either answer names, in order, 1-based', function () {
     const list = channelEntries(
       'table.ChannelTitle[0].Name=Front Door\r\ntable.ChannelTitle[1].Name=Driveway\r\n',
