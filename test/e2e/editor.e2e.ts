@@ -541,9 +541,7 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
       await page.locator('#e2e-recorder-control rect.red-ui-flow-node').dblclick()
       const pick = page.locator('#dahua-control-channel-pick')
       await page.waitForFunction(
-        () =>
-          (document.querySelector('#dahua-control-channel-pick') as HTMLSelectElement | null)?.options
-            .length === 17,
+        () => document.querySelector<HTMLSelectElement>('#dahua-control-channel-pick')?.options.length === 17,
         null,
         { timeout: 20_000 },
       )
@@ -557,9 +555,7 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
       const picture = page.locator('#dahua-control-preview')
       await picture.waitFor({ state: 'visible', timeout: 20_000 })
       await page.waitForFunction(
-        () =>
-          ((document.querySelector('#dahua-control-preview') as HTMLImageElement | null)?.naturalWidth ?? 0) >
-          0,
+        () => (document.querySelector<HTMLImageElement>('#dahua-control-preview')?.naturalWidth ?? 0) > 0,
         null,
         { timeout: 20_000 },
       )
