@@ -12,9 +12,9 @@
   /**
    * Fills the select `options.pick` with the channels of the camera chosen in the field `options.camera`, or of
    * the camera node `options.id` (GET .../channels). Asks again when that field changes and, with `?refresh=1`,
-   * when `options.refresh` is clicked. A pick calls
-   * `options.onPick(channel)`. `options.text(key)` gives the dialog's own words for `asking`, `pick`, `none`,
-   * `deploy`, `failed` and `empty` (a recorder's channel with no camera).
+   * when `options.refresh` is clicked. A pick calls `options.onPick(channel)`. `options.text(key)` gives the
+   * dialog's own words for `asking`, `pick`, `none`, `deploy`, `failed` and `empty` (a recorder's channel with no
+   * camera).
    */
   exports.channelList = function (options) {
     var pick = $(options.pick)

@@ -98,6 +98,17 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
     }
   }
 
+  /** Deploys the flows running now and `nodes` beside them, as a full deploy from the editor would. */
+  async function deployBeside(...nodes: Array<Record<string, unknown>>): Promise<void> {
+    const flows = (await (await fetch(`${editor}flows`)).json()) as Array<Record<string, unknown>>
+    const deployed = await fetch(`${editor}flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify([...flows, ...nodes]),
+    })
+    assert.equal(deployed.status, 204)
+  }
+
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') {
       await page.screenshot({ path: join(tmpdir(), `dahua-e2e-failed-${Date.now()}.png`) })
@@ -331,8 +342,7 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
     // An event node whose filter nothing matches keeps the plain "connected" badge; a control node with no camera
     // says so as soon as a message reaches it. Both badges are keys of the node's catalog, which the editor
     // translates into its own language.
-    const flows = (await (await fetch(`${editor}flows`)).json()) as Array<Record<string, unknown>>
-    flows.push(
+    await deployBeside(
       {
         id: 'e2e-quiet',
         type: 'dahua-event-in',
@@ -374,12 +384,6 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
         wires: [[]],
       },
     )
-    const deployed = await fetch(`${editor}flows`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-      body: JSON.stringify(flows),
-    })
-    assert.equal(deployed.status, 204)
     const badge = (id: string): Promise<string> =>
       page
         .locator(`#${id} .red-ui-flow-node-status-label`)
@@ -468,8 +472,7 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
 
   it('finds the demo camera and a recorder on the network, lists its channels by name and shows a picture, in English and German', async () => {
     // The recorder as a camera node with a control node on channel 2, deployed beside the demo.
-    const flows = (await (await fetch(`${editor}flows`)).json()) as Array<Record<string, unknown>>
-    flows.push(
+    await deployBeside(
       {
         id: 'e2e-recorder',
         type: 'dahua-camera',
@@ -495,12 +498,6 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
         wires: [[]],
       },
     )
-    const deployed = await fetch(`${editor}flows`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
-      body: JSON.stringify(flows),
-    })
-    assert.equal(deployed.status, 204)
     const words = {
       'en-US': { search: 'Search the network', empty: '(no camera)' },
       de: { search: 'Im Netzwerk suchen', empty: '(keine Kamera)' },
