@@ -10,7 +10,7 @@ import { MAX_CAPABILITY_CHANNELS, MAX_CODES, snapshotBytes } from './lib/limits'
 import { previewFailure } from './lib/preview'
 import { probeCamera } from './lib/session/probe'
 import { discover } from './lib/session/discover'
-import { discoveryTargets, searchMs, type FoundDevice } from './lib/session/discovery'
+import { MAX_TARGETS, discoveryTargets, searchMs, type FoundDevice } from './lib/session/discovery'
 import { cleanHost } from './lib/rules'
 import { basicKey, reasonText } from './lib/badge'
 import { indexIsVideoChannel, type CameraIdentity } from './lib/stream/message'
@@ -467,6 +467,23 @@ export default function (RED: NodeAPI): void {
   // cameras and the editor's own header, as the capability probe does. Searches asked for while one runs get
   // its answer: one socket however often the button is clicked.
   let searching: Promise<FoundDevice[]> | undefined
+  let targetsChecked = false
+  /** Entries of settings.js targets that are not searched would be a search that finds nothing there, without a word. */
+  const warnOfTargets = (list: unknown): void => {
+    if (!Array.isArray(list)) {
+      return
+    }
+    const unread = list.slice(0, MAX_TARGETS).filter((entry) => discoveryTargets([entry]).length === 0)
+    if (unread.length > 0) {
+      const entries = printable(unread.map((entry) => JSON.stringify(entry) ?? String(entry)).join(', '))
+      RED.log.warn(RED._('dahua-camera.warn.discovery-targets', { entries: entries.slice(0, 200) }))
+    }
+    if (list.length > MAX_TARGETS) {
+      RED.log.warn(
+        RED._('dahua-camera.warn.discovery-targets-many', { count: list.length, max: MAX_TARGETS }),
+      )
+    }
+  }
   RED.httpAdmin.post(
     '/dahua-camera/discover',
     RED.auth.needsPermission('dahua-camera.write'),
@@ -479,19 +496,12 @@ export default function (RED: NodeAPI): void {
           req,
         )
         const settings = (RED.settings as DahuaSettings).dahuaCamera?.discovery
-        const targets = discoveryTargets(settings?.targets)
-        // An entry it cannot read would otherwise be a search that finds nothing, and no word why.
-        if (Array.isArray(settings?.targets) && targets.length < settings.targets.length) {
-          const entries = settings.targets as unknown[]
-          RED.log.warn(
-            RED._('dahua-camera.warn.discovery-targets', {
-              count: entries.length - targets.length,
-              entries: printable(JSON.stringify(entries)).slice(0, 200),
-            }),
-          )
+        if (!targetsChecked) {
+          targetsChecked = true
+          warnOfTargets(settings?.targets)
         }
         searching = discover({
-          targets,
+          targets: discoveryTargets(settings?.targets),
           timeoutMs: searchMs(settings?.timeoutMs),
         }).finally(() => {
           searching = undefined

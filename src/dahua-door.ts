@@ -16,7 +16,7 @@ import {
   type MergeTiming,
 } from './lib/stream/door-events'
 import type { CameraEvent, StateChange } from './lib/types'
-import { doorChannelProblem } from './lib/rules'
+import { doorChannel, doorChannelProblem } from './lib/rules'
 import { printable } from './lib/text'
 
 export interface DahuaDoorConfig extends NodeDef {
@@ -76,14 +76,14 @@ export default function (RED: NodeAPI): void {
     let connectedBefore = false
     let refusedWarning: { at: number; suppressed: number } | undefined
     // The channel of the pictures: a bad one is said at deploy and on every picture, never replaced by a guess.
-    const channelProblem = doorChannelProblem(config.channel ?? 1)
+    const channelProblem = doorChannelProblem(config.channel)
     if (channelProblem) {
       this.error(RED._(channelProblem.key, channelProblem.params))
     }
     const takePicture = (): Promise<Buffer> =>
       channelProblem
         ? Promise.reject(new Error(RED._(channelProblem.key, channelProblem.params)))
-        : device.snapshot(Number(config.channel ?? 1))
+        : device.snapshot(doorChannel(config.channel))
 
     const render = (): void => {
       const state = device.stream.state

@@ -1,20 +1,25 @@
 // Editor code the dialogs share, served to the browser as window.DahuaDialogs
 // (resources/@redcam/node-red-dahua/dialogs.js, copied there by scripts/browser-scripts.mjs): a device's channels
-// by name to pick from, and a channel's picture. Both ask a deployed camera node's admin endpoints; the camera field
-// changes more than once while a dialog opens, so only the latest question's answer is shown.
+// by name to pick from, and a channel's picture. Both ask a deployed camera node's admin endpoints. The camera
+// field changes more than once while a dialog opens, so only the latest question's answer is shown.
 ;(function (exports) {
-  /** The camera node chosen in `field` (a selector), or undefined while none is chosen. */
-  function chosen(field) {
-    var id = $(field).val()
+  /** After "busy", a picture is asked for again once the device's second for the editor is over (PREVIEW_EVERY_MS). */
+  var RETRY_MS = 1100
+  /** How often: then the dialog says the device is busy. */
+  var RETRIES = 3
+
+  /** The camera node chosen in the field `selector`, or undefined while none is chosen. */
+  function chosen(selector) {
+    var id = $(selector).val()
     return id && id !== '_ADD_' ? String(id) : undefined
   }
 
   /**
-   * Fills the select `options.pick` with the channels of the camera chosen in the field `options.camera`, or of
-   * the camera node `options.id` (GET .../channels). Asks again when that field changes and, with `?refresh=1`,
+   * Fills the select `options.pick` with the channels of camera node `options.camera()` (GET .../channels): when the
+   * dialog opens (unless `options.askNow` is false), when the field `options.watch` changes, and with `?refresh=1`
    * when `options.refresh` is clicked. A pick calls `options.onPick(channel)`. `options.text(key)` gives the
-   * dialog's own words for `asking`, `pick`, `none`, `deploy`, `failed` and `empty` (a recorder's channel with no
-   * camera).
+   * dialog's words for `asking`, `pick`, `none`, `deploy`, `failed`, `empty` (a recorder's channel with no camera)
+   * and, without askNow, `ask`.
    */
   exports.channelList = function (options) {
     var pick = $(options.pick)
@@ -23,7 +28,7 @@
       pick.empty().append($('<option>').val('').text(options.text(key)))
     }
     function list(refresh) {
-      var camera = options.id || chosen(options.camera)
+      var camera = options.camera()
       var question = ++asked
       if (!camera) {
         say('deploy')
@@ -49,7 +54,7 @@
             return
           }
           say(xhr.status === 404 ? 'deploy' : 'failed')
-          // The device's own words, as the endpoint gives them (refused, paused, a timeout…): what to do next.
+          // The endpoint's account of it (in English, as the log's): refused, paused, no answer…
           var detail = xhr.responseJSON && xhr.responseJSON.detail
           if (xhr.status !== 404 && detail) {
             pick
@@ -67,35 +72,45 @@
     $(options.refresh).on('click', function () {
       list(true)
     })
-    if (options.camera) {
-      $(options.camera).on('change', function () {
+    if (options.watch) {
+      $(options.watch).on('change', function () {
         list(false)
       })
     }
-    list(false)
+    if (options.askNow === false) {
+      say('ask')
+    } else {
+      list(false)
+    }
   }
 
   /**
-   * Returns a function that shows a picture of channel `options.channel()` of camera `options.camera()` in the
-   * <img> `options.image` (GET .../snapshot, with the editor's own header, which $.ajax sends), or why there is
-   * none in `options.said`: `options.text(reason, { detail })` words the endpoint's reason. Asked within the
-   * device's second for the editor (another channel's picture), it asks once more after it.
+   * Returns a function that shows a picture of channel `options.channel()` of camera node `options.camera()` in
+   * the <img> `options.image` (GET .../snapshot, with the editor's own header, which $.ajax sends), or why there
+   * is none in `options.said`: `options.text(key, { detail })` words `asking` and the endpoint's reasons. The
+   * device gives the editor one picture a second: a question it answers "busy" is asked again after that second,
+   * RETRIES times at most, and not once the dialog is closed or a newer question was asked.
    */
   exports.preview = function (options) {
     var image = $(options.image)
     var said = $(options.said)
     var asked = 0
-    function show(reason, detail) {
+    function say(key, detail) {
       image.hide()
-      said.text(options.text(reason, { detail: detail || '' })).show()
+      said.text(options.text(key, { detail: detail || '' })).show()
     }
-    function ask() {
+    function open() {
+      return $.contains(document, image[0])
+    }
+    function ask(retries) {
       var camera = options.camera()
       var question = ++asked
       if (!camera) {
-        show('not-deployed')
+        say('not-deployed')
         return
       }
+      // What was shown is another channel's, or an older picture: not shown beside the new question.
+      say('asking')
       var raw = new XMLHttpRequest()
       $.ajax({
         url:
@@ -126,19 +141,16 @@
             if (question !== asked) {
               return
             }
-            // The device gives the editor one picture a second: the one just asked for comes a moment later.
-            if (body && body.reason === 'busy') {
+            var why = (body && body.reason) || (xhr.status === 404 ? 'not-deployed' : 'failed')
+            if (why === 'busy' && retries > 0) {
               setTimeout(function () {
-                if (question === asked) {
-                  ask()
+                if (question === asked && open()) {
+                  ask(retries - 1)
                 }
-              }, 1100)
+              }, RETRY_MS)
               return
             }
-            show(
-              (body && body.reason) || (xhr.status === 404 ? 'not-deployed' : 'failed'),
-              body && body.detail,
-            )
+            say(why, body && body.detail)
           }
           if (!raw.response || !raw.response.text) {
             reason()
@@ -153,7 +165,9 @@
           }, reason)
         })
     }
-    return ask
+    return function () {
+      ask(RETRIES)
+    }
   }
 
   exports.chosen = chosen

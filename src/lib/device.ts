@@ -90,6 +90,8 @@ interface Fetch {
   abort: AbortController
   /** The last caller gave up because its wait ran out: the picture failed, it was not just unwanted. */
   gaveUp: boolean
+  /** Its end counts towards the pause of pictures (or ends one): a flow's caller asked for it, or joined it. */
+  counts: boolean
   result: Promise<Picture>
 }
 
@@ -227,6 +229,8 @@ export class Device {
       }
       fetch = this.fetch(channel, now, signal, counts)
     }
+    // A flow's caller joining the editor's preview makes it count as the flow's own would.
+    fetch.counts ||= counts
     fetch.waiters++
     return wait ? this.waitFor(fetch, wait) : fetch.result
   }
@@ -256,7 +260,7 @@ export class Device {
       })
       .then(
         (image) => {
-          if (counts) {
+          if (fetch.counts) {
             this.pictureFailures = 0
             this.picturesPausedUntil = 0
           }
@@ -265,7 +269,7 @@ export class Device {
         (err: unknown) => {
           // A fetch its callers left because they closed, or that the stream's stop ended, failed nothing; one
           // they gave up on because it took longer than they wait did, as did every error of the camera's.
-          if (counts && !signal.aborted && (!abort.signal.aborted || fetch.gaveUp)) {
+          if (fetch.counts && !signal.aborted && (!abort.signal.aborted || fetch.gaveUp)) {
             this.pictureFailed()
           }
           throw err
@@ -275,7 +279,7 @@ export class Device {
         signal.removeEventListener('abort', stop)
         this.fetches.delete(fetch)
       })
-    const fetch: Fetch = { channel, askedAt, waiters: 0, abort, gaveUp: false, result }
+    const fetch: Fetch = { channel, askedAt, waiters: 0, abort, gaveUp: false, counts, result }
     // Every caller may have given up: its end is then nobody's to hear.
     void result.catch(() => undefined)
     this.fetches.add(fetch)

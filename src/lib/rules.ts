@@ -247,9 +247,17 @@ export function controlChannelProblem(value: unknown): Problem | undefined {
   return channelProblem(value, 'dahua-control')
 }
 
-/** The channel a door node's pictures come from: 1 on a door station, the channel filming the door on a recorder. */
+/**
+ * The channel a door node's pictures come from: 1 on a door station, the channel filming the door on a recorder.
+ * Unset (a node saved before the setting existed, or a cleared field) is channel 1.
+ */
 export function doorChannelProblem(value: unknown): Problem | undefined {
-  return channelProblem(value, 'dahua-door')
+  return value === undefined || value === '' ? undefined : channelProblem(value, 'dahua-door')
+}
+
+/** A door node's picture channel as the runtime uses it: doorChannelProblem() said it is fine. */
+export function doorChannel(value: unknown): number {
+  return value === undefined || value === '' ? 1 : Number(value)
 }
 
 function channelProblem(value: unknown, catalog: string): Problem | undefined {

@@ -112,6 +112,54 @@ describe('searching the network (real UDP on loopback)', () => {
     assert.ok(flooded >= 2_100, `the flood was sent: ${flooded}`)
   })
 
+  it('lists a device that answers after one neighbour sent forged answers from 1,100 ports', async () => {
+    // The neighbour on 127.0.0.1 answers the search from 1,100 sockets of its own; the device is another host
+    // (127.0.0.2, a relay of the simulator's answer), whose answer comes 300 ms later.
+    const camera = await device({ serialNumber: 'CAM0000008' })
+    const neighbour = dgram.createSocket('udp4')
+    sockets.push(neighbour)
+    await new Promise<void>((resolve) => neighbour.bind(0, '127.0.0.1', resolve))
+    const ports: dgram.Socket[] = []
+    for (let i = 0; i < 1_100; i++) {
+      const socket = dgram.createSocket('udp4')
+      sockets.push(socket)
+      ports.push(socket)
+      await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+    }
+    const forged = dhipFrame(Buffer.from('{"params":{"deviceInfo":{}}}'))
+    // In batches, so that the search's socket buffer does not drop them: the search reads every one.
+    neighbour.on('message', (_request: Buffer, search: dgram.RemoteInfo) => {
+      const batch = (from: number): void => {
+        for (const socket of ports.slice(from, from + 50)) socket.send(forged, search.port, search.address)
+        if (from + 50 < ports.length) setTimeout(() => batch(from + 50), 2)
+      }
+      batch(0)
+    })
+    const relay = dgram.createSocket('udp4')
+    sockets.push(relay)
+    await new Promise<void>((resolve) => relay.bind(0, '127.0.0.2', resolve))
+    let searchPort = 0
+    relay.on('message', (datagram: Buffer, from: dgram.RemoteInfo) => {
+      if (from.port === camera.discoveryPort) {
+        relay.send(datagram, searchPort, '127.0.0.1')
+        return
+      }
+      searchPort = from.port
+      setTimeout(() => relay.send(datagram, camera.discoveryPort, '127.0.0.1'), 300)
+    })
+    const found = await discover({
+      targets: [
+        { address: '127.0.0.1', port: neighbour.address().port },
+        { address: '127.0.0.2', port: relay.address().port },
+      ],
+      timeoutMs: SEARCH_MS,
+    })
+    assert.deepEqual(
+      found.map((d) => [d.serial, d.address]),
+      [['CAM0000008', '127.0.0.2']],
+    )
+  })
+
   it('lists a device that answered twice once', async () => {
     const camera = await device({ serialNumber: 'CAM0000002' })
     const found = await discover({ targets: [at(camera), at(camera)], timeoutMs: SEARCH_MS })

@@ -545,10 +545,18 @@ describe('the editor in Chromium, against the npm start Node-RED', function () {
       const options = await pick.locator('option').allTextContents()
       assert.equal(options[1], '● 1: Front Door')
       assert.equal(options[14], `○ 14: Office ${said.empty}`)
+      const picturesOf3 = (): number =>
+        recorder.requests.filter((r) => r.auth === 'ok' && r.url === '/cgi-bin/snapshot.cgi?channel=3').length
+      const before = picturesOf3()
       await pick.selectOption('3')
       assert.equal(await page.locator('#node-input-channel').inputValue(), '3')
       // The pick shows that channel's picture: channel 2's, asked for as the dialog opened, was less than a
       // second ago, so the dialog asks again a second later (one picture a second, preview.ts).
+      const deadline = Date.now() + 20_000
+      while (picturesOf3() === before) {
+        assert.ok(Date.now() < deadline, 'the picked channel 3 was asked of the recorder')
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
       const picture = page.locator('#dahua-control-preview')
       await picture.waitFor({ state: 'visible', timeout: 20_000 })
       await page.waitForFunction(

@@ -161,6 +161,21 @@ describe(`dahua-door against doorbell and door station profiles, in ${runtimeNam
     )
   })
 
+  for (const channel of [undefined, '']) {
+    it(`takes its pictures from channel 1 when its channel is ${channel === undefined ? 'unset (a node saved before the setting)' : 'an emptied field'}`, async () => {
+      await start('nvr16', channel === undefined ? {} : { channel })
+      assert.equal((await control('door', { action: 'snapshot' })).contentType, 'image/jpeg')
+      const pictures = sim.requests.filter(
+        (r) => r.url.startsWith('/cgi-bin/snapshot.cgi') && r.auth === 'ok',
+      )
+      assert.deepEqual(
+        pictures.map((r) => new URL(r.url, 'http://x').searchParams.get('channel')),
+        ['1'],
+      )
+      assert.deepEqual(calls('door', 'error'), [])
+    })
+  }
+
   it('says a channel that is no channel at deploy and on each picture, and asks the device for none', async () => {
     await start('vto', { channel: 'front' })
     assert.ok(

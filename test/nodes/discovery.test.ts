@@ -101,9 +101,11 @@ describe(`Search the network, in ${runtimeName}`, function () {
   it('says which settings.js targets it cannot read, instead of finding nothing there without a word', async () => {
     await devices(['camera.local', '10.0.0.300', 42])
     await search().expect(200)
-    const warned = JSON.stringify(helper.log().args)
+    await search().expect(200)
     // The helper's RED._ gives the key as it is; the catalog's text names the entries (locales test).
-    assert.match(warned, /dahua-camera\.warn\.discovery-targets/)
+    const warned =
+      JSON.stringify(helper.log().args).match(/dahua-camera\.warn\.discovery-targets(?!-)/g) ?? []
+    assert.equal(warned.length, 1, 'said once, not at every search')
   })
 
   it("refuses a request without the editor's header, and one from another site, sending nothing", async () => {

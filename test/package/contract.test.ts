@@ -151,6 +151,9 @@ describe('package contract', () => {
     ])
     assert.equal((door.defaults.allowOpen as { value?: unknown }).value, false, 'opening is off by default')
     assert.equal(door.defaults.channel?.validate?.('2'), true)
+    // A door node saved before the setting existed has none, and an emptied field is '': both are channel 1.
+    assert.equal(door.defaults.channel?.validate?.(undefined), true)
+    assert.equal(door.defaults.channel?.validate?.(''), true)
     assert.equal(door.defaults.channel?.validate?.('0'), false)
     assert.equal(
       door.defaults.channel?.validate?.('front', {}),

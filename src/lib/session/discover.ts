@@ -7,6 +7,7 @@ import dgram from 'node:dgram'
 import {
   DEFAULT_SEARCH_MS,
   MAX_DEVICES,
+  MAX_PORTS_PER_ADDRESS,
   MAX_READS_PER_SENDER,
   MAX_SENDERS,
   deviceKey,
@@ -38,6 +39,7 @@ export function discover(options: DiscoverOptions = {}): Promise<FoundDevice[]> 
   return new Promise((resolve) => {
     const socket = dgram.createSocket('udp4')
     const reads = new Map<string, number>()
+    const ports = new Map<string, number>()
     let done = false
     const finish = (): void => {
       if (done) {
@@ -61,8 +63,15 @@ export function discover(options: DiscoverOptions = {}): Promise<FoundDevice[]> 
       }
       const from = `${sender.address}:${sender.port}`
       const read = reads.get(from) ?? 0
-      if (read >= MAX_READS_PER_SENDER || (read === 0 && reads.size >= MAX_SENDERS)) {
+      const used = ports.get(sender.address) ?? 0
+      if (
+        read >= MAX_READS_PER_SENDER ||
+        (read === 0 && (reads.size >= MAX_SENDERS || used >= MAX_PORTS_PER_ADDRESS))
+      ) {
         return
+      }
+      if (read === 0) {
+        ports.set(sender.address, used + 1)
       }
       reads.set(from, read + 1)
       const device = readDiscoveryAnswer(datagram, sender.address)

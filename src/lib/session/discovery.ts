@@ -23,6 +23,11 @@ export const MAX_DEVICES = 256
  * and then ignored, without ending the search for the devices answering after it.
  */
 export const MAX_READS_PER_SENDER = 4
+/**
+ * Ports one address is read from: a device answers from its one discovery port, and a host flooding from many
+ * ports must not take the places of the devices that answer after it.
+ */
+export const MAX_PORTS_PER_ADDRESS = 8
 /** Senders one search reads from: with MAX_READS_PER_SENDER, what a flood of forged senders can make it parse. */
 export const MAX_SENDERS = 1024
 /** Characters of each text field: models are about 20, firmware versions about 20, serials 15. */
