@@ -309,6 +309,19 @@ export default function (RED: NodeAPI): void {
     next()
   }
 
+  /** The deployed device of the camera node a request names, or undefined once `notDeployed` was answered (404). */
+  const deployed = (
+    req: { params: Record<string, unknown> },
+    res: { status(code: number): { json(body: unknown): void } },
+    notDeployed: object = { error: 'not deployed' },
+  ): Device | undefined => {
+    const device = (RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null)?.device
+    if (!device) {
+      res.status(404).json(notDeployed)
+    }
+    return device
+  }
+
   RED.httpAdmin.post(
     '/dahua-camera/probe',
     RED.auth.needsPermission('dahua-camera.write'),
@@ -428,10 +441,8 @@ export default function (RED: NodeAPI): void {
     sameSite,
     fromEditor,
     (req, res) => {
-      const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
-      const control = camera?.device?.control
+      const control = deployed(req, res)?.control
       if (!control) {
-        res.status(404).json({ error: 'not deployed' })
         return
       }
       const failed = failedLearning.get(control)
@@ -523,12 +534,11 @@ export default function (RED: NodeAPI): void {
     sameSite,
     fromEditor,
     (req, res) => {
-      const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
-      if (!camera?.device) {
-        res.status(404).json({ error: 'not deployed' })
+      const device = deployed(req, res)
+      if (!device) {
         return
       }
-      camera.device.channels.list(req.query.refresh === '1').then(
+      device.channels.list(req.query.refresh === '1').then(
         (channels) => res.json(channels),
         (err: unknown) => res.status(502).json(previewFailure(err)),
       )
@@ -540,9 +550,8 @@ export default function (RED: NodeAPI): void {
     sameSite,
     fromEditor,
     (req, res) => {
-      const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
-      if (!camera?.device) {
-        res.status(404).json({ reason: 'not-deployed', detail: '' })
+      const device = deployed(req, res, { reason: 'not-deployed', detail: '' })
+      if (!device) {
         return
       }
       const channel = Number(req.query.channel ?? 1)
@@ -550,7 +559,7 @@ export default function (RED: NodeAPI): void {
         res.status(400).json({ reason: 'channel', detail: '' })
         return
       }
-      camera.device.preview.picture(channel).then(
+      device.preview.picture(channel).then(
         (image) => {
           res.set({ 'Content-Type': 'image/jpeg', 'Cache-Control': 'no-store' })
           res.send(image)
@@ -572,10 +581,8 @@ export default function (RED: NodeAPI): void {
     sameSite,
     fromEditor,
     (req, res) => {
-      const camera = RED.nodes.getNode(String(req.params.id)) as DahuaCameraNode | null
-      const device = camera?.device
+      const device = deployed(req, res)
       if (!device) {
-        res.status(404).json({ error: 'not deployed' })
         return
       }
       device.report().then(

@@ -66,29 +66,24 @@ describe('searching the network (real UDP on loopback)', () => {
     ])
   })
 
-  it('lists a device that answers after a neighbour flooded the search with junk and forged answers', async () => {
-    // The neighbour got the search (every host the broadcast reaches does) and floods the port it came from.
-    const neighbour = dgram.createSocket('udp4')
-    sockets.push(neighbour)
-    await new Promise<void>((resolve) => neighbour.bind(0, '127.0.0.1', resolve))
-    const camera = await device({ serialNumber: 'CAM0000009' })
-    let flooded = 0
-    neighbour.on('message', (_request: Buffer, search: dgram.RemoteInfo) => {
-      const junk = [Buffer.alloc(1), dhipFrame(Buffer.from('{"params":{"deviceInfo":{}}}'))]
-      // In batches, so that the search's socket buffer does not drop them: the search reads every one.
-      const batch = (): void => {
-        for (let i = 0; i < 50; i++) {
-          neighbour.send(junk[i % 2]!, search.port, search.address, () => flooded++)
-        }
-        if (flooded < 2_050) setTimeout(batch, 2)
-      }
-      batch()
-    })
-    // The camera's answer comes after the flood: the search is aimed at it 300 ms later, from the same port,
-    // by a relay that forwards the camera's answer.
-    const relay = dgram.createSocket('udp4')
-    sockets.push(relay)
-    await new Promise<void>((resolve) => relay.bind(0, '127.0.0.1', resolve))
+  /** A UDP socket bound on `address`, closed after the test. */
+  async function socketAt(address: string): Promise<dgram.Socket> {
+    const socket = dgram.createSocket('udp4')
+    sockets.push(socket)
+    await new Promise<void>((resolve) => socket.bind(0, address, resolve))
+    return socket
+  }
+
+  /**
+   * A device whose answer comes 300 ms after the search, from `address`: a relay there passes the search on to the
+   * simulator late and its answer back. Returns where the search is aimed at it.
+   */
+  async function lateDevice(
+    camera: CameraSimulator,
+    address: string,
+  ): Promise<{ address: string; port: number }> {
+    const relay = await socketAt(address)
+    let searchPort = 0
     relay.on('message', (datagram: Buffer, from: dgram.RemoteInfo) => {
       if (from.port === camera.discoveryPort) {
         relay.send(datagram, searchPort, '127.0.0.1')
@@ -97,12 +92,27 @@ describe('searching the network (real UDP on loopback)', () => {
       searchPort = from.port
       setTimeout(() => relay.send(datagram, camera.discoveryPort, '127.0.0.1'), 300)
     })
-    let searchPort = 0
+    return { address, port: relay.address().port }
+  }
+
+  // Floods are sent in batches, so that the search's socket buffer does not drop them: the search reads every one.
+  it('lists a device that answers after a neighbour flooded the search with junk and forged answers', async () => {
+    // The neighbour got the search (every host the broadcast reaches does) and floods the port it came from.
+    const neighbour = await socketAt('127.0.0.1')
+    let flooded = 0
+    neighbour.on('message', (_request: Buffer, search: dgram.RemoteInfo) => {
+      const junk = [Buffer.alloc(1), dhipFrame(Buffer.from('{"params":{"deviceInfo":{}}}'))]
+      const batch = (): void => {
+        for (let i = 0; i < 50; i++) {
+          neighbour.send(junk[i % 2]!, search.port, search.address, () => flooded++)
+        }
+        if (flooded < 2_050) setTimeout(batch, 2)
+      }
+      batch()
+    })
+    const camera = await lateDevice(await device({ serialNumber: 'CAM0000009' }), '127.0.0.1')
     const found = await discover({
-      targets: [
-        { address: '127.0.0.1', port: neighbour.address().port },
-        { address: '127.0.0.1', port: relay.address().port },
-      ],
+      targets: [{ address: '127.0.0.1', port: neighbour.address().port }, camera],
       timeoutMs: SEARCH_MS,
     })
     assert.deepEqual(
@@ -113,21 +123,13 @@ describe('searching the network (real UDP on loopback)', () => {
   })
 
   it('lists a device that answers after one neighbour sent forged answers from 1,100 ports', async () => {
-    // The neighbour on 127.0.0.1 answers the search from 1,100 sockets of its own; the device is another host
-    // (127.0.0.2, a relay of the simulator's answer), whose answer comes 300 ms later.
-    const camera = await device({ serialNumber: 'CAM0000008' })
-    const neighbour = dgram.createSocket('udp4')
-    sockets.push(neighbour)
-    await new Promise<void>((resolve) => neighbour.bind(0, '127.0.0.1', resolve))
+    // The neighbour on 127.0.0.1 answers the search from 1,100 sockets of its own; the device is another host.
+    const neighbour = await socketAt('127.0.0.1')
     const ports: dgram.Socket[] = []
     for (let i = 0; i < 1_100; i++) {
-      const socket = dgram.createSocket('udp4')
-      sockets.push(socket)
-      ports.push(socket)
-      await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
+      ports.push(await socketAt('127.0.0.1'))
     }
     const forged = dhipFrame(Buffer.from('{"params":{"deviceInfo":{}}}'))
-    // In batches, so that the search's socket buffer does not drop them: the search reads every one.
     neighbour.on('message', (_request: Buffer, search: dgram.RemoteInfo) => {
       const batch = (from: number): void => {
         for (const socket of ports.slice(from, from + 50)) socket.send(forged, search.port, search.address)
@@ -135,23 +137,9 @@ describe('searching the network (real UDP on loopback)', () => {
       }
       batch(0)
     })
-    const relay = dgram.createSocket('udp4')
-    sockets.push(relay)
-    await new Promise<void>((resolve) => relay.bind(0, '127.0.0.2', resolve))
-    let searchPort = 0
-    relay.on('message', (datagram: Buffer, from: dgram.RemoteInfo) => {
-      if (from.port === camera.discoveryPort) {
-        relay.send(datagram, searchPort, '127.0.0.1')
-        return
-      }
-      searchPort = from.port
-      setTimeout(() => relay.send(datagram, camera.discoveryPort, '127.0.0.1'), 300)
-    })
+    const camera = await lateDevice(await device({ serialNumber: 'CAM0000008' }), '127.0.0.2')
     const found = await discover({
-      targets: [
-        { address: '127.0.0.1', port: neighbour.address().port },
-        { address: '127.0.0.2', port: relay.address().port },
-      ],
+      targets: [{ address: '127.0.0.1', port: neighbour.address().port }, camera],
       timeoutMs: SEARCH_MS,
     })
     assert.deepEqual(

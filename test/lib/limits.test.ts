@@ -20,7 +20,7 @@ import { parseChunks } from '../helpers/parse'
 const motion = formatPart('Code=VideoMotion;action=Start;index=0')
 
 describe('limits on what a camera sends', () => {
-  it('skips a boundary marker line that never ends, says so, and parses the part after it', () => {
+  it('drops a boundary marker line that never ends, says so, and parses the part after it', () => {
     const line = endlessMarkerLine(5 * 1024 * 1024)
     const chunks: Buffer[] = [Buffer.from(motion)]
     for (let at = 0; at < line.length; at += 64 * 1024) {

@@ -60,7 +60,7 @@ describe('real network faults (a camera in a network namespace, behind a router 
   let device: Device | undefined
 
   before(async () => {
-    // Never skipped: a machine that cannot make namespaces fails, saying why (npm run test:netns, root, as .ci/run).
+    // Not optional: a machine that cannot make namespaces fails, saying why (npm run test:netns, root, as .ci/run).
     const forbidden = await namespacesForbidden()
     if (forbidden) {
       throw new Error(`these tests need network namespaces: ${forbidden}`)
